@@ -39,6 +39,11 @@ export enum CompressionType {
   Zstd = 4,
 }
 
+export enum TimestampType {
+  CreateTime = 0,
+  LogAppendTime = 1,
+}
+
 export const baseOffsetOf = (b: Buffer, at = 0): number => Number(b.readBigInt64BE(at + BATCH.baseOffset));
 export const batchLengthOf = (b: Buffer, at = 0): number => b.readInt32BE(at + BATCH.batchLength);
 /** Total size of the batch starting at `at`, including the 12-byte log overhead. */
@@ -55,6 +60,8 @@ export const baseSequenceOf = (b: Buffer, at = 0): number => b.readInt32BE(at + 
 export const recordCountOf = (b: Buffer, at = 0): number => b.readInt32BE(at + BATCH.recordCount);
 export const partitionLeaderEpochOf = (b: Buffer, at = 0): number => b.readInt32BE(at + BATCH.partitionLeaderEpoch);
 export const compressionOf = (b: Buffer, at = 0): CompressionType => attributesOf(b, at) & ATTR_COMPRESSION_MASK;
+export const timestampTypeOf = (b: Buffer, at = 0): TimestampType =>
+  (attributesOf(b, at) & ATTR_TIMESTAMP_TYPE) !== 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime;
 export const isControlBatch = (b: Buffer, at = 0): boolean => (attributesOf(b, at) & ATTR_CONTROL) !== 0;
 export const isTransactionalBatch = (b: Buffer, at = 0): boolean => (attributesOf(b, at) & ATTR_TRANSACTIONAL) !== 0;
 

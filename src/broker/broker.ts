@@ -1,0 +1,121 @@
+// One broker: storage, metadata, request handling and listeners, owned by
+// this object alone. `samsa start` and the embedded broker both run it.
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
+import { loadOrCreateMetaProperties } from '../cluster/meta-properties.js';
+import type { MetadataStore } from '../cluster/metadata-store.js';
+import { decompress } from '../protocol/records/compression.js';
+import { LogManager } from '../storage/log-manager.js';
+import { logConfigFor } from '../storage/topic-config.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+import type { BrokerConfig } from './config.js';
+import type { BrokerContext } from './context.js';
+import { DelayedFetches } from './delayed-fetches.js';
+import { HANDLERS } from './handlers/index.js';
+import type { Logger } from './logger.js';
+import { RequestRouter } from './router.js';
+import { NetworkServer } from './server.js';
+import { TopicService } from './topics.js';
+
+/** How long stop() lets in-flight requests finish before closing their connections. */
+const STOP_GRACE_MS = 5_000;
+
+export class Broker implements BrokerContext {
+  readonly delayedFetches = new DelayedFetches<PartitionLog>();
+  private readonly router: RequestRouter;
+  private readonly server: NetworkServer;
+  private stopPromise: Promise<void> | null = null;
+
+  private constructor(
+    readonly config: BrokerConfig,
+    readonly log: Logger,
+    readonly clusterId: string,
+    readonly logs: LogManager,
+    readonly metadata: MetadataStore,
+  ) {
+    this.topics = new TopicService(config, metadata, logs, log);
+    this.router = new RequestRouter(this, HANDLERS);
+    this.server = new NetworkServer(config.int('socket.request.max.bytes'), this.router.handleFrame, (m) => log.warn(m));
+  }
+
+  readonly topics: TopicService;
+
+  get nodeId(): number {
+    return this.config.nodeId;
+  }
+
+  get stopping(): boolean {
+    return this.stopPromise !== null;
+  }
+
+  supportedApis(): { apiKey: number; minVersion: number; maxVersion: number }[] {
+    return this.router.supportedApis();
+  }
+
+  /** Opens storage and metadata, then listens. Rejects (with everything closed again) if any step fails. */
+  static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
+    const started = Date.now();
+    const dirs = config.logDirs;
+    for (const d of dirs) await mkdir(d, { recursive: true });
+    const clusterId = await loadOrCreateMetaProperties(dirs, config.nodeId);
+    const metadata = await LocalMetadataStore.open(dirs[0], clusterId, config.nodeId);
+    const topicDefaults = config.topicDefaults();
+    const logs = await LogManager.open({
+      logDirs: dirs,
+      configFor: (topic) => logConfigFor(topicDefaults, metadata.topic(topic)?.configs ?? {}),
+      maxOpenFiles: config.int('samsa.log.open.files.max'),
+      recoveryCheckpointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
+      highWatermarkCheckpointIntervalMs: config.int('replica.high.watermark.checkpoint.interval.ms'),
+      decompress,
+      onBackgroundError: (e) => log.error(`background storage task failed: ${(e as Error).message}`),
+    });
+    let broker: Broker | undefined;
+    try {
+      broker = new Broker(config, log, clusterId, logs, metadata);
+      for (const topic of metadata.topics()) broker.topics.openLogs(topic);
+      for (const l of logs.allLogs()) {
+        // Single node: everything in the log is replicated, so the high watermark is the log end.
+        l.highWatermark = l.logEndOffset;
+      }
+      await broker.server.listen(config.listeners);
+      await metadata.registerBroker(broker.advertised());
+    } catch (e) {
+      if (broker) await broker.stop().catch(() => {});
+      else await logs.close().catch(() => {});
+      throw e;
+    }
+    for (const l of broker.server.bound) {
+      log.info(`listening on ${l.name}://${l.host || '0.0.0.0'}:${l.boundPort}`);
+    }
+    log.info(`started broker ${config.nodeId} (cluster ${clusterId}) in ${Date.now() - started} ms`);
+    return broker;
+  }
+
+  /** The first advertised listener, with the bound port when the configured one was 0. */
+  private advertised(): { nodeId: number; host: string; port: number; rack: string | null } {
+    const adv = this.config.advertisedListeners[0];
+    const bound = this.server.bound.find((b) => b.name === adv.name);
+    const port = adv.port === 0 && bound ? bound.boundPort : adv.port;
+    const host = adv.host || bound?.host || hostname();
+    return { nodeId: this.nodeId, host, port, rack: null };
+  }
+
+  /** The ports actually bound, by listener name. */
+  get boundListeners(): { name: string; host: string; port: number }[] {
+    return this.server.bound.map((b) => ({ name: b.name, host: b.host, port: b.boundPort }));
+  }
+
+  /** Stops accepting, answers in-flight requests, flushes logs and writes checkpoints. Idempotent. */
+  stop(): Promise<void> {
+    this.stopPromise ??= this.doStop();
+    return this.stopPromise;
+  }
+
+  private async doStop(): Promise<void> {
+    this.delayedFetches.completeAll();
+    await this.server.close(STOP_GRACE_MS);
+    await this.metadata.close();
+    await this.logs.close();
+  }
+}

@@ -1,0 +1,201 @@
+// Broker configuration: Kafka's server.properties keys and defaults. Keys Samsa
+// reads are defined here; Kafka keys Samsa does not use yet are accepted with a
+// warning; anything else stops start-up naming the key.
+import { type ConfigDef, type ConfigValue, ConfigError, atLeast, oneOf, parseConfigValue } from '../storage/config-def.js';
+import { TOPIC_CONFIG_DEFS, type TopicConfigs } from '../storage/topic-config.js';
+
+const LONG_MAX = Number.MAX_SAFE_INTEGER;
+
+const listenerList = (v: ConfigValue): string | undefined => {
+  if (!Array.isArray(v)) return undefined;
+  for (const l of v) {
+    try { parseListener(l); } catch (e) { return (e as Error).message; }
+  }
+  return undefined;
+};
+
+/** Broker keys Samsa reads, with Kafka's defaults. */
+export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string, ConfigDef>([
+  ['broker.id', { type: 'int', default: -1, validate: atLeast(-1) }],
+  ['node.id', { type: 'int', default: -1, validate: atLeast(-1) }],
+  ['listeners', { type: 'list', default: ['PLAINTEXT://:9092'], validate: listenerList }],
+  ['advertised.listeners', { type: 'list', default: null, validate: listenerList }],
+  ['log.dir', { type: 'string', default: '/tmp/kafka-logs' }],
+  ['log.dirs', { type: 'list', default: null }],
+  ['num.partitions', { type: 'int', default: 1, validate: atLeast(1) }],
+  ['default.replication.factor', { type: 'int', default: 1, validate: atLeast(1) }],
+  ['auto.create.topics.enable', { type: 'boolean', default: true }],
+  ['delete.topic.enable', { type: 'boolean', default: true }],
+  ['log.segment.bytes', { type: 'int', default: 1073741824, validate: atLeast(14) }],
+  ['log.roll.ms', { type: 'long', default: null, validate: atLeast(1) }],
+  ['log.roll.hours', { type: 'int', default: 168, validate: atLeast(1) }],
+  ['log.roll.jitter.ms', { type: 'long', default: null, validate: atLeast(0) }],
+  ['log.roll.jitter.hours', { type: 'int', default: 0, validate: atLeast(0) }],
+  ['log.index.interval.bytes', { type: 'int', default: 4096, validate: atLeast(0) }],
+  ['log.index.size.max.bytes', { type: 'int', default: 10485760, validate: atLeast(4) }],
+  ['log.flush.interval.messages', { type: 'long', default: LONG_MAX, validate: atLeast(1) }],
+  ['log.flush.interval.ms', { type: 'long', default: null, validate: atLeast(0) }],
+  ['log.flush.scheduler.interval.ms', { type: 'long', default: LONG_MAX, validate: atLeast(0) }],
+  ['log.flush.offset.checkpoint.interval.ms', { type: 'int', default: 60000, validate: atLeast(0) }],
+  ['log.flush.start.offset.checkpoint.interval.ms', { type: 'int', default: 60000, validate: atLeast(0) }],
+  ['replica.high.watermark.checkpoint.interval.ms', { type: 'long', default: 5000, validate: atLeast(0) }],
+  ['log.retention.ms', { type: 'long', default: null, validate: atLeast(-1) }],
+  ['log.retention.minutes', { type: 'int', default: null, validate: atLeast(-1) }],
+  ['log.retention.hours', { type: 'int', default: 168, validate: atLeast(-1) }],
+  ['log.retention.bytes', { type: 'long', default: -1 }],
+  ['log.cleanup.policy', { type: 'list', default: ['delete'] }],
+  ['log.segment.delete.delay.ms', { type: 'long', default: 60000, validate: atLeast(0) }],
+  ['log.message.timestamp.type', { type: 'string', default: 'CreateTime', validate: oneOf('CreateTime', 'LogAppendTime') }],
+  ['log.message.timestamp.difference.max.ms', { type: 'long', default: LONG_MAX, validate: atLeast(0) }],
+  ['log.message.timestamp.before.max.ms', { type: 'long', default: LONG_MAX, validate: atLeast(0) }],
+  ['log.message.timestamp.after.max.ms', { type: 'long', default: LONG_MAX, validate: atLeast(0) }],
+  ['log.message.downconversion.enable', { type: 'boolean', default: true }],
+  ['log.preallocate', { type: 'boolean', default: false }],
+  ['log.cleaner.delete.retention.ms', { type: 'long', default: 86400000, validate: atLeast(0) }],
+  ['log.cleaner.min.compaction.lag.ms', { type: 'long', default: 0, validate: atLeast(0) }],
+  ['log.cleaner.max.compaction.lag.ms', { type: 'long', default: LONG_MAX, validate: atLeast(1) }],
+  ['log.cleaner.min.cleanable.ratio', { type: 'double', default: 0.5 }],
+  ['compression.type', { type: 'string', default: 'producer', validate: oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer') }],
+  ['message.max.bytes', { type: 'int', default: 1048588, validate: atLeast(0) }],
+  ['min.insync.replicas', { type: 'int', default: 1, validate: atLeast(1) }],
+  ['unclean.leader.election.enable', { type: 'boolean', default: false }],
+  ['socket.request.max.bytes', { type: 'int', default: 104857600, validate: atLeast(1) }],
+  ['connections.max.idle.ms', { type: 'long', default: 600000 }],
+  ['fetch.max.bytes', { type: 'int', default: 57671680, validate: atLeast(1024) }],
+  ['max.incremental.fetch.session.cache.slots', { type: 'int', default: 1000, validate: atLeast(0) }],
+  ['offsets.topic.num.partitions', { type: 'int', default: 50, validate: atLeast(1) }],
+  ['offsets.topic.replication.factor', { type: 'short', default: 3, validate: atLeast(1) }],
+  ['offsets.topic.segment.bytes', { type: 'int', default: 104857600, validate: atLeast(1) }],
+  ['offsets.retention.minutes', { type: 'int', default: 10080, validate: atLeast(1) }],
+  ['offsets.retention.check.interval.ms', { type: 'long', default: 600000, validate: atLeast(1) }],
+  ['offset.metadata.max.bytes', { type: 'int', default: 4096 }],
+  ['group.initial.rebalance.delay.ms', { type: 'int', default: 3000, validate: atLeast(0) }],
+  ['group.min.session.timeout.ms', { type: 'int', default: 6000 }],
+  ['group.max.session.timeout.ms', { type: 'int', default: 1800000 }],
+  ['group.max.size', { type: 'int', default: 2147483647, validate: atLeast(1) }],
+  /** Samsa's bound on open segment files per broker (Kafka keeps every segment open). */
+  ['samsa.log.open.files.max', { type: 'int', default: 1000, validate: atLeast(10) }],
+]);
+
+/** Kafka broker keys Samsa accepts but does not act on yet (one warning line each). */
+const KAFKA_KEYS_NOT_USED = new Set([
+  'zookeeper.connect', 'zookeeper.connection.timeout.ms', 'zookeeper.session.timeout.ms', 'zookeeper.set.acl',
+  'num.network.threads', 'num.io.threads', 'num.recovery.threads.per.data.dir', 'num.replica.fetchers',
+  'socket.send.buffer.bytes', 'socket.receive.buffer.bytes', 'socket.listen.backlog.size',
+  'queued.max.requests', 'background.threads', 'log.retention.check.interval.ms', 'log.cleaner.enable',
+  'log.cleaner.threads', 'log.cleaner.dedupe.buffer.size', 'log.cleaner.backoff.ms', 'log.cleaner.io.buffer.size',
+  'transaction.state.log.replication.factor', 'transaction.state.log.min.isr', 'transaction.state.log.num.partitions',
+  'transaction.state.log.segment.bytes', 'transaction.max.timeout.ms', 'transactional.id.expiration.ms',
+  'producer.id.expiration.ms', 'replica.lag.time.max.ms', 'replica.fetch.max.bytes', 'replica.fetch.wait.max.ms',
+  'replica.socket.timeout.ms', 'controlled.shutdown.enable', 'auto.leader.rebalance.enable', 'broker.rack',
+  'inter.broker.listener.name', 'inter.broker.protocol.version', 'listener.security.protocol.map',
+  'security.inter.broker.protocol', 'sasl.enabled.mechanisms', 'authorizer.class.name', 'super.users',
+  'log.message.format.version', 'group.coordinator.rebalance.protocols', 'process.roles', 'controller.quorum.voters',
+  'controller.listener.names', 'metadata.log.dir', 'broker.id.generation.enable', 'reserved.broker.max.id',
+  'offsets.commit.timeout.ms', 'offsets.load.buffer.size', 'offsets.topic.compression.codec',
+  'quota.window.num', 'quota.window.size.seconds', 'metric.reporters', 'metrics.num.samples',
+  'metrics.sample.window.ms', 'ssl.keystore.location', 'ssl.keystore.password', 'ssl.key.password',
+  'ssl.truststore.location', 'ssl.truststore.password', 'ssl.client.auth', 'max.connections',
+  'max.connections.per.ip', 'log.cleaner.io.max.bytes.per.second', 'request.timeout.ms',
+]);
+
+export interface Listener {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** Parses `NAME://host:port` ([::1] for IPv6; empty host = all interfaces). */
+export function parseListener(spec: string): Listener {
+  const m = /^([A-Za-z0-9_]+):\/\/(\[[^\]]*\]|[^:/]*):(\d+)$/.exec(spec.trim());
+  if (!m) throw new Error(`'${spec}' is not a listener of the form PLAINTEXT://host:port`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`'${spec}' has port ${port} above 65535`);
+  const host = m[2].startsWith('[') ? m[2].slice(1, -1) : m[2];
+  return { name: m[1].toUpperCase(), host, port };
+}
+
+export type RawConfig = Record<string, unknown> | Map<string, unknown>;
+
+export class BrokerConfig {
+  private constructor(private readonly values: ReadonlyMap<string, ConfigValue>, readonly warnings: readonly string[]) {}
+
+  /** Parses and validates; throws ConfigError naming the first bad key. */
+  static parse(raw: RawConfig): BrokerConfig {
+    const given = raw instanceof Map ? raw : new Map(Object.entries(raw));
+    const values = new Map<string, ConfigValue>();
+    const warnings: string[] = [];
+    for (const [key, value] of given) {
+      const def = BROKER_CONFIG_DEFS.get(key);
+      if (def) values.set(key, parseConfigValue(key, def, value));
+      else if (KAFKA_KEYS_NOT_USED.has(key)) warnings.push(`config ${key} is a Kafka setting Samsa does not use yet; ignored`);
+      else throw new ConfigError(key, 'unknown config key');
+    }
+    for (const [key, def] of BROKER_CONFIG_DEFS) if (!values.has(key)) values.set(key, def.default);
+    const config = new BrokerConfig(values, warnings);
+    config.checkConsistency();
+    return config;
+  }
+
+  private checkConsistency(): void {
+    const brokerId = this.int('broker.id');
+    const nodeId = this.int('node.id');
+    if (brokerId >= 0 && nodeId >= 0 && brokerId !== nodeId) {
+      throw new ConfigError('node.id', `${nodeId} differs from broker.id ${brokerId}`);
+    }
+    const names = new Set<string>();
+    for (const l of this.listeners) {
+      if (names.has(l.name)) throw new ConfigError('listeners', `listener name ${l.name} appears twice`);
+      names.add(l.name);
+    }
+    if (this.listeners.length === 0) throw new ConfigError('listeners', 'at least one listener is required');
+    for (const a of this.advertisedListeners) {
+      if (!names.has(a.name)) throw new ConfigError('advertised.listeners', `listener ${a.name} is not in listeners`);
+    }
+    if (this.logDirs.length === 0) throw new ConfigError('log.dirs', 'at least one directory is required');
+  }
+
+  get(key: string): ConfigValue {
+    if (!this.values.has(key)) throw new Error(`no broker config ${key}`);
+    return this.values.get(key) as ConfigValue;
+  }
+  int(key: string): number { return this.get(key) as number; }
+  bool(key: string): boolean { return this.get(key) as boolean; }
+  str(key: string): string { return this.get(key) as string; }
+
+  /** Every defined key with its value (for DescribeConfigs), and whether it was set explicitly. */
+  entries(): IterableIterator<[string, ConfigValue]> { return this.values.entries(); }
+
+  get nodeId(): number {
+    const id = Math.max(this.int('node.id'), this.int('broker.id'));
+    return id < 0 ? 0 : id;
+  }
+  get listeners(): Listener[] { return (this.get('listeners') as string[]).map(parseListener); }
+  get advertisedListeners(): Listener[] {
+    const adv = this.get('advertised.listeners') as string[] | null;
+    return adv ? adv.map(parseListener) : this.listeners;
+  }
+  get logDirs(): string[] {
+    return (this.get('log.dirs') as string[] | null) ?? [this.str('log.dir')];
+  }
+
+  /** Broker-level defaults for every topic config key (Kafka's derivations of ms/minutes/hours keys). */
+  topicDefaults(): TopicConfigs {
+    const out: TopicConfigs = {};
+    for (const [key, def] of TOPIC_CONFIG_DEFS) {
+      out[key] = def.brokerKey && this.values.has(def.brokerKey) ? this.get(def.brokerKey) : def.default;
+    }
+    const firstSet = (...keys: [string, number][]): number | null => {
+      for (const [k, scale] of keys) {
+        const v = this.get(k) as number | null;
+        if (v !== null) return v < 0 ? -1 : v * scale;
+      }
+      return null;
+    };
+    out['retention.ms'] = firstSet(['log.retention.ms', 1], ['log.retention.minutes', 60_000], ['log.retention.hours', 3_600_000]);
+    out['segment.ms'] = firstSet(['log.roll.ms', 1], ['log.roll.hours', 3_600_000]);
+    out['segment.jitter.ms'] = firstSet(['log.roll.jitter.ms', 1], ['log.roll.jitter.hours', 3_600_000]);
+    out['flush.ms'] = (this.get('log.flush.interval.ms') as number | null) ?? this.int('log.flush.scheduler.interval.ms');
+    return out;
+  }
+}

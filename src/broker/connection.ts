@@ -1,0 +1,114 @@
+// One client connection: frames in, responses out in request order. Requests
+// are handled as soon as they arrive (a long-poll fetch does not hold up later
+// requests), but each response waits for those before it.
+import type { Socket } from 'node:net';
+import { FrameReader } from './frame-reader.js';
+
+/** Handles one request frame; resolves to the response frame chunks (header + body, no size prefix), or null when no response is sent (acks=0). Rejects to close the connection. */
+export type FrameHandler = (frame: Buffer, conn: Connection) => Promise<Buffer[] | null>;
+
+interface Slot {
+  chunks: Buffer[] | null | undefined; // undefined while pending
+}
+
+export class Connection {
+  private readonly frames: FrameReader;
+  private readonly queue: Slot[] = [];
+  private closed = false;
+  private onIdle: (() => void) | null = null;
+  readonly remote: string;
+
+  constructor(
+    readonly socket: Socket,
+    maxFrameBytes: number,
+    private readonly handle: FrameHandler,
+    private readonly log: (msg: string) => void,
+  ) {
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.frames = new FrameReader(maxFrameBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => { this.closed = true; });
+    socket.on('drain', () => { if (!this.onIdle) socket.resume(); });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Number of requests whose responses have not been written yet. */
+  get inFlight(): number {
+    return this.queue.length;
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.frames.push(chunk);
+    } catch (e) {
+      this.log(`closing ${this.remote}: ${(e as Error).message}`);
+      this.close();
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closed) return;
+      const slot: Slot = { chunks: undefined };
+      this.queue.push(slot);
+      this.handle(frame, this).then(
+        (chunks) => {
+          slot.chunks = chunks;
+          this.flush();
+        },
+        (e: unknown) => {
+          this.log(`closing ${this.remote}: ${(e as Error).message ?? String(e)}`);
+          this.close();
+        },
+      );
+    }
+  }
+
+  private flush(): void {
+    if (this.closed) return;
+    const s = this.socket;
+    let corked = false;
+    while (this.queue.length > 0 && this.queue[0].chunks !== undefined) {
+      const { chunks } = this.queue.shift() as Slot;
+      if (!chunks) continue;
+      if (!corked) { s.cork(); corked = true; }
+      let size = 0;
+      for (const c of chunks) size += c.length;
+      const prefix = Buffer.allocUnsafe(4);
+      prefix.writeInt32BE(size, 0);
+      s.write(prefix);
+      for (const c of chunks) s.write(c);
+    }
+    if (corked) {
+      s.uncork();
+      // Back-pressure: stop reading requests while the client is not reading responses.
+      if (s.writableNeedDrain) s.pause();
+    }
+    if (this.queue.length === 0) this.onIdle?.();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.socket.destroy();
+    this.onIdle?.();
+  }
+
+  /** Stops reading; closes once every in-flight request was answered (or at once if none). */
+  drainAndClose(): Promise<void> {
+    this.socket.pause();
+    return new Promise((resolve) => {
+      this.onIdle = () => {
+        this.onIdle = null;
+        this.socket.end();
+        resolve();
+      };
+      if (this.closed || this.queue.length === 0) this.onIdle();
+    });
+  }
+}

@@ -1,0 +1,24 @@
+// What a request handler can reach: one broker's services. Handlers get it
+// through the RequestContext; nothing is process-wide.
+import type { MetadataStore } from '../cluster/metadata-store.js';
+import type { LogManager } from '../storage/log-manager.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+import type { BrokerConfig } from './config.js';
+import type { DelayedFetches } from './delayed-fetches.js';
+import type { Logger } from './logger.js';
+import type { TopicService } from './topics.js';
+
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly metadata: MetadataStore;
+  readonly topics: TopicService;
+  readonly logs: LogManager;
+  readonly delayedFetches: DelayedFetches<PartitionLog>;
+  readonly log: Logger;
+  /** API keys and version ranges this broker serves (ApiVersions). */
+  supportedApis(): { apiKey: number; minVersion: number; maxVersion: number }[];
+  /** True once stop() began: waits end at once. */
+  readonly stopping: boolean;
+}

@@ -1,0 +1,95 @@
+// Produce (0): validate each partition's batch without parsing records,
+// convert legacy message sets (v0-v2) to v2, append (offsets assigned by
+// patching the batch header), answer per partition. acks=0 sends no answer;
+// as in Kafka, a failed acks=0 produce closes the connection instead.
+import { INTERNAL_TOPICS } from '../../cluster/topic-names.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
+import { legacyToV2 } from '../../protocol/records/legacy.js';
+import { RecordsError } from '../../protocol/records/errors.js';
+import { validateProduceRecords } from '../../protocol/records/validate.js';
+import type { PartitionLog } from '../../storage/partition-log.js';
+import type { BrokerContext } from '../context.js';
+import type { RequestContext } from '../router.js';
+
+type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
+
+export function handleProduce(ctx: RequestContext, req: ProduceRequest): ProduceResponse | null {
+  const { broker, version } = ctx;
+  const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
+  let failed = false;
+  const responses = req.topicData.map((t) => ({
+    name: t.name,
+    partitionResponses: t.partitionData.map((p): PartitionResponse => {
+      const r = validAcks
+        ? appendPartition(broker, version, req.acks, t.name, p.index, p.records as Buffer | null)
+        : result(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
+      if (r.errorCode !== ErrorCode.NONE) failed = true;
+      return r;
+    }),
+  }));
+  if (req.acks === 0) {
+    if (failed) throw new Error('acks=0 produce failed; closing the connection so the client notices');
+    return null;
+  }
+  return { responses, throttleTimeMs: 0, nodeEndpoints: [] } as unknown as ProduceResponse;
+}
+
+function appendPartition(
+  broker: BrokerContext, version: number, acks: number, topic: string, partition: number, records: Buffer | null,
+): PartitionResponse {
+  if (INTERNAL_TOPICS.has(topic)) return result(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
+  const log = broker.topics.partitionLog(topic, partition);
+  if (!log) return result(partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (acks === -1) {
+    const { isr, minIsr } = broker.topics.insyncReplicas(topic, partition);
+    if (isr < minIsr) return result(partition, ErrorCode.NOT_ENOUGH_REPLICAS, `${isr} in-sync replica(s), min.insync.replicas is ${minIsr}`);
+  }
+  if (records === null) return result(partition, ErrorCode.INVALID_RECORD, 'no records');
+  let batch = records;
+  try {
+    if (version < 3) batch = legacyToV2(records);
+  } catch (e) {
+    if (e instanceof RecordsError) return result(partition, e.code, e.message);
+    throw e;
+  }
+  const cfg = log.config;
+  const check = validateProduceRecords(batch, { produceVersion: Math.max(version, 3), maxMessageBytes: cfg.maxMessageBytes });
+  if (!check.ok) return result(partition, check.error, check.message, check.recordIndex);
+  if (batch.length > cfg.segmentBytes) {
+    return result(partition, ErrorCode.RECORD_LIST_TOO_LARGE, `batch of ${batch.length} bytes exceeds segment.bytes ${cfg.segmentBytes}`);
+  }
+  return append(broker, log, partition, batch);
+}
+
+function append(broker: BrokerContext, log: PartitionLog, partition: number, batch: Buffer): PartitionResponse {
+  let info;
+  try {
+    info = log.append(batch, { leaderEpoch: 0, timestampType: log.config.messageTimestampType, now: Date.now() });
+  } catch (e) {
+    broker.log.error(`append to ${log.topic}-${partition} failed: ${(e as Error).message}`);
+    return result(partition, ErrorCode.KAFKA_STORAGE_ERROR, (e as Error).message);
+  }
+  // Single node: every in-sync replica has the data once it is in the log.
+  log.highWatermark = log.logEndOffset;
+  broker.delayedFetches.notifyAppend(log, batch.length);
+  return {
+    ...result(partition, ErrorCode.NONE),
+    baseOffset: info.baseOffset,
+    logAppendTimeMs: info.logAppendTime,
+    logStartOffset: log.logStartOffset,
+  };
+}
+
+function result(index: number, errorCode: number, errorMessage: string | null = null, recordIndex?: number): PartitionResponse {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    recordErrors: recordIndex === undefined ? [] : [{ batchIndex: recordIndex, batchIndexErrorMessage: errorMessage }],
+    errorMessage,
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+  };
+}

@@ -1,0 +1,161 @@
+// Topic lifecycle on this broker: create (explicitly or on first use), delete,
+// and the partition logs behind them, kept in step with the metadata store.
+import { topicNameProblem, INTERNAL_TOPICS } from '../cluster/topic-names.js';
+import type { MetadataStore, TopicMetadata } from '../cluster/metadata-store.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { ConfigError } from '../storage/config-def.js';
+import type { LogManager } from '../storage/log-manager.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+import { logConfigFor, parseTopicConfigs, type TopicConfigs } from '../storage/topic-config.js';
+import type { BrokerConfig } from './config.js';
+import type { Logger } from './logger.js';
+
+export interface CreateTopicSpec {
+  name: string;
+  /** -1: the broker's num.partitions. */
+  numPartitions: number;
+  /** -1: the broker's default.replication.factor. */
+  replicationFactor: number;
+  /** Manual assignment: partition → broker ids. */
+  assignments?: { partitionIndex: number; brokerIds: number[] }[];
+  configs?: Record<string, string | null>;
+  internal?: boolean;
+}
+
+/** A validated creation: what the topic will be. */
+export interface TopicPlan {
+  partitions: number;
+  replicationFactor: number;
+  configs: TopicConfigs;
+}
+
+export interface TopicResult {
+  errorCode: number;
+  errorMessage: string | null;
+  plan?: TopicPlan;
+  topic?: TopicMetadata;
+}
+
+export class TopicService {
+  /** Creations in progress, so concurrent auto-creates of one name share one creation. */
+  private readonly creating = new Map<string, Promise<TopicResult>>();
+
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly metadata: MetadataStore,
+    private readonly logs: LogManager,
+    private readonly log: Logger,
+  ) {}
+
+  /** The partition's log, if this broker hosts it. */
+  partitionLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.getLog(topic, partition);
+  }
+
+  /** In-sync replica count of a partition and the topic's min.insync.replicas (acks=all). */
+  insyncReplicas(topic: string, partition: number): { isr: number; minIsr: number } {
+    const t = this.metadata.topic(topic);
+    const isr = t?.partitions[partition]?.isr.length ?? 0;
+    const minIsr = (t?.configs['min.insync.replicas'] as number | undefined) ?? this.config.int('min.insync.replicas');
+    return { isr, minIsr };
+  }
+
+  /** Validates a creation the way Kafka's controller does; returns the error or the resolved spec. */
+  validate(spec: CreateTopicSpec): TopicResult {
+    const nameProblem = topicNameProblem(spec.name);
+    if (nameProblem) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: nameProblem };
+    if (this.metadata.topic(spec.name)) {
+      return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${spec.name}' already exists.` };
+    }
+    const manual = spec.assignments && spec.assignments.length > 0;
+    if (manual && (spec.numPartitions !== -1 || spec.replicationFactor !== -1)) {
+      return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.' };
+    }
+    const partitions = manual ? spec.assignments!.length : spec.numPartitions === -1 ? this.config.int('num.partitions') : spec.numPartitions;
+    const rf = manual ? spec.assignments![0].brokerIds.length
+      : spec.replicationFactor === -1 ? this.config.int('default.replication.factor') : spec.replicationFactor;
+    if (partitions <= 0) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'Number of partitions must be larger than 0.' };
+    if (rf <= 0) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: 'Replication factor must be larger than 0.' };
+    const live = this.metadata.liveBrokers();
+    if (rf > live.length) {
+      return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${rf} larger than available brokers: ${live.length}.` };
+    }
+    if (manual) {
+      const ids = new Set(live.map((b) => b.nodeId));
+      for (const a of spec.assignments!) {
+        if (a.brokerIds.some((id) => !ids.has(id))) {
+          return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Unknown broker in the assignment of partition ${a.partitionIndex}.` };
+        }
+      }
+    }
+    let configs: TopicConfigs;
+    try {
+      const given: Record<string, string> = {};
+      for (const [k, v] of Object.entries(spec.configs ?? {})) if (v !== null) given[k] = v;
+      configs = parseTopicConfigs(given);
+    } catch (e) {
+      const msg = e instanceof ConfigError ? e.message : String(e);
+      return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: msg };
+    }
+    return { errorCode: ErrorCode.NONE, errorMessage: null, plan: { partitions, replicationFactor: rf, configs } };
+  }
+
+  async create(spec: CreateTopicSpec, validateOnly = false): Promise<TopicResult> {
+    const pending = this.creating.get(spec.name);
+    if (pending) {
+      await pending;
+      return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: `Topic '${spec.name}' already exists.` };
+    }
+    const checked = this.validate(spec);
+    if (checked.errorCode !== ErrorCode.NONE || validateOnly) return checked;
+    const creation = this.doCreate(spec, checked.plan!);
+    this.creating.set(spec.name, creation);
+    try {
+      return await creation;
+    } finally {
+      this.creating.delete(spec.name);
+    }
+  }
+
+  private async doCreate(spec: CreateTopicSpec, plan: TopicPlan): Promise<TopicResult> {
+    const topic = await this.metadata.createTopic({
+      name: spec.name, ...plan, internal: spec.internal ?? INTERNAL_TOPICS.has(spec.name),
+    });
+    this.openLogs(topic);
+    this.log.info(`created topic ${spec.name} with ${plan.partitions} partition(s)`);
+    return { errorCode: ErrorCode.NONE, errorMessage: null, plan, topic };
+  }
+
+  /** Creates (or opens) the logs of every partition this broker leads. */
+  openLogs(topic: TopicMetadata): void {
+    const logConfig = logConfigFor(this.config.topicDefaults(), topic.configs);
+    for (const p of topic.partitions) {
+      if (!p.replicas.includes(this.config.nodeId)) continue;
+      if (!this.logs.getLog(topic.name, p.partition)) this.logs.createLog(topic.name, p.partition, logConfig);
+    }
+  }
+
+  /** Metadata-triggered creation (auto.create.topics.enable). */
+  async autoCreate(name: string): Promise<TopicResult> {
+    const existing = this.metadata.topic(name);
+    if (existing) return { errorCode: ErrorCode.NONE, errorMessage: null, topic: existing };
+    const pending = this.creating.get(name);
+    if (pending) return pending;
+    return this.create({ name, numPartitions: -1, replicationFactor: -1 });
+  }
+
+  async delete(name: string): Promise<TopicResult> {
+    const topic = this.metadata.topic(name);
+    if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'This server does not host this topic-partition.' };
+    if (!this.config.bool('delete.topic.enable')) {
+      return { errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Topic deletion is disabled.' };
+    }
+    if (topic.internal) {
+      return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic ${name} is internal and cannot be deleted.` };
+    }
+    await this.metadata.deleteTopic(name);
+    await Promise.all(topic.partitions.map((p) => this.logs.deleteLog(name, p.partition)));
+    this.log.info(`deleted topic ${name}`);
+    return { errorCode: ErrorCode.NONE, errorMessage: null, topic };
+  }
+}

@@ -1,0 +1,101 @@
+// Single-node MetadataStore: topics and their partition state in one JSON file
+// in the first log dir, replaced atomically on every change.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../storage/atomic-file.js';
+import type { BrokerRegistration, MetadataStore, NewTopic, TopicMetadata } from './metadata-store.js';
+
+const FILE = 'samsa-metadata.json';
+
+interface StoredTopic {
+  name: string;
+  topicId: string; // base64url, as Kafka prints topic ids
+  partitions: TopicMetadata['partitions'];
+  configs: TopicMetadata['configs'];
+  internal: boolean;
+}
+
+export class LocalMetadataStore implements MetadataStore {
+  private readonly byName = new Map<string, TopicMetadata>();
+  private self: BrokerRegistration | null = null;
+  /** Serializes file writes so they land in the order the changes were made. */
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly clusterId: string,
+    private readonly nodeId: number,
+    private readonly path: string,
+  ) {}
+
+  static async open(dir: string, clusterId: string, nodeId: number): Promise<LocalMetadataStore> {
+    const store = new LocalMetadataStore(clusterId, nodeId, join(dir, FILE));
+    let text: string | null = null;
+    try {
+      text = await readFile(store.path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (text !== null) {
+      const stored = JSON.parse(text) as { version: number; topics: StoredTopic[] };
+      for (const t of stored.topics) {
+        store.byName.set(t.name, { ...t, topicId: Buffer.from(t.topicId, 'base64url') });
+      }
+    }
+    return store;
+  }
+
+  async registerBroker(self: BrokerRegistration): Promise<void> {
+    this.self = self;
+  }
+
+  controllerId(): number {
+    return this.nodeId;
+  }
+
+  liveBrokers(): BrokerRegistration[] {
+    return this.self ? [this.self] : [];
+  }
+
+  topics(): IterableIterator<TopicMetadata> {
+    return this.byName.values();
+  }
+
+  topic(name: string): TopicMetadata | undefined {
+    return this.byName.get(name);
+  }
+
+  async createTopic(spec: NewTopic): Promise<TopicMetadata> {
+    if (this.byName.has(spec.name)) throw new Error(`topic ${spec.name} already exists`);
+    const node = this.nodeId;
+    const topic: TopicMetadata = {
+      name: spec.name,
+      topicId: randomBytes(16),
+      partitions: Array.from({ length: spec.partitions }, (_, partition) => ({
+        partition, leader: node, leaderEpoch: 0, replicas: [node], isr: [node],
+      })),
+      configs: spec.configs,
+      internal: spec.internal ?? false,
+    };
+    this.byName.set(spec.name, topic);
+    await this.persist();
+    return topic;
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    if (this.byName.delete(name)) await this.persist();
+  }
+
+  private persist(): Promise<void> {
+    const body = JSON.stringify({
+      version: 1,
+      topics: [...this.byName.values()].map((t) => ({ ...t, topicId: t.topicId.toString('base64url') })),
+    });
+    this.writing = this.writing.then(() => writeFileAtomic(this.path, body));
+    return this.writing;
+  }
+
+  async close(): Promise<void> {
+    await this.writing;
+  }
+}

@@ -1,0 +1,67 @@
+// Kafka's text checkpoint files: line 1 version (0), line 2 entry count, then one entry per
+// line. Replaced atomically: temp file, fsync, rename, fsync of the directory.
+import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { open, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { TEMP_SUFFIX } from './file-names.js';
+
+const CHECKPOINT_VERSION = 0;
+
+export function formatCheckpoint(lines: readonly string[]): string {
+  return `${CHECKPOINT_VERSION}\n${lines.length}\n${lines.map((l) => l + '\n').join('')}`;
+}
+
+/** Entry lines of a checkpoint file, split on spaces; [] when the file does not exist. */
+export async function readCheckpoint(path: string): Promise<string[][]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (lines.length < 2 || Number(lines[0]) !== CHECKPOINT_VERSION) throw new Error(`${path}: unsupported checkpoint version`);
+  const count = Number(lines[1]);
+  const entries = lines.slice(2).map((line) => line.trim().split(/\s+/));
+  if (entries.length !== count) throw new Error(`${path}: expected ${count} entries, found ${entries.length}`);
+  return entries;
+}
+
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const temp = path + TEMP_SUFFIX;
+  const file = await open(temp, 'w');
+  try {
+    await file.writeFile(content);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(temp, path);
+  const dir = await open(dirname(path), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+/** Synchronous variant for rare writes that must be durable before the caller continues (leader epochs). */
+export function writeFileAtomicSync(path: string, content: string): void {
+  const temp = path + TEMP_SUFFIX;
+  const fd = openSync(temp, 'w');
+  try {
+    writeFileSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+  const dirFd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}

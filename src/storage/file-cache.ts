@@ -1,0 +1,131 @@
+// Bounded LRU of open file descriptors shared by all partitions of one LogManager.
+// Reference counted: an fd pinned by an in-flight read is never closed under it;
+// eviction picks the least recently used idle fd.
+import { closeSync, constants, openSync } from 'node:fs';
+
+export class CachedFile {
+  refs = 0;
+  /** Removed from the cache while pinned: closed on the last release. */
+  detached = false;
+  constructor(
+    readonly path: string,
+    readonly fd: number,
+  ) {}
+}
+
+const READ_WRITE = constants.O_RDWR;
+const READ_WRITE_CREATE = constants.O_RDWR | constants.O_CREAT;
+
+export class FileCache {
+  /** Insertion order is recency order: the first idle entry is the eviction victim. */
+  private readonly files = new Map<string, CachedFile>();
+  private openCount = 0;
+  private readonly waiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(readonly maxOpen: number) {
+    if (maxOpen < 1) throw new RangeError('maxOpen must be at least 1');
+  }
+
+  /** Open descriptors, including detached ones still pinned by reads. */
+  get size(): number {
+    return this.openCount;
+  }
+
+  /**
+   * Pins the file's descriptor for an asynchronous operation; pair with release().
+   * Waits while every cached descriptor is pinned and the cache is full.
+   */
+  async acquire(path: string): Promise<CachedFile> {
+    for (;;) {
+      this.checkOpen();
+      const file = this.files.get(path) ?? (this.makeRoom() ? this.open(path, READ_WRITE) : undefined);
+      if (file) {
+        this.touch(file);
+        file.refs++;
+        return file;
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  release(file: CachedFile): void {
+    file.refs--;
+    if (file.refs === 0 && file.detached) this.closeFd(file);
+    if (file.refs === 0) this.waiters.shift()?.();
+  }
+
+  /**
+   * Runs `fn` with the file's descriptor synchronously (the append path). When every cached
+   * descriptor is pinned it uses a transient descriptor closed before returning.
+   */
+  withFdSync<T>(path: string, fn: (fd: number) => T, create = false): T {
+    this.checkOpen();
+    let file = this.files.get(path);
+    if (!file && this.makeRoom()) file = this.open(path, create ? READ_WRITE_CREATE : READ_WRITE);
+    if (!file) {
+      const fd = openSync(path, create ? READ_WRITE_CREATE : READ_WRITE);
+      try {
+        return fn(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    this.touch(file);
+    return fn(file.fd);
+  }
+
+  /** Closes the descriptors of `path` (now, or on their last release); used before rename/unlink. */
+  forget(path: string): void {
+    const file = this.files.get(path);
+    if (!file) return;
+    this.files.delete(path);
+    if (file.refs === 0) this.closeFd(file);
+    else file.detached = true;
+  }
+
+  /** Forgets every file whose path starts with `prefix` (a partition directory). */
+  forgetUnder(prefix: string): void {
+    for (const path of [...this.files.keys()]) if (path.startsWith(prefix)) this.forget(path);
+  }
+
+  closeAll(): void {
+    for (const path of [...this.files.keys()]) this.forget(path);
+    this.closed = true;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('file cache is closed');
+  }
+
+  private touch(file: CachedFile): void {
+    this.files.delete(file.path);
+    this.files.set(file.path, file);
+  }
+
+  /** True when one more descriptor may be opened, evicting the least recently used idle one if needed. */
+  private makeRoom(): boolean {
+    if (this.openCount < this.maxOpen) return true;
+    for (const file of this.files.values()) {
+      if (file.refs === 0) {
+        this.files.delete(file.path);
+        this.closeFd(file);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private open(path: string, flags: number): CachedFile {
+    const file = new CachedFile(path, openSync(path, flags, 0o644));
+    this.openCount++;
+    this.files.set(path, file);
+    return file;
+  }
+
+  private closeFd(file: CachedFile): void {
+    this.openCount--;
+    closeSync(file.fd);
+  }
+}

@@ -1,0 +1,248 @@
+// All partition logs of one broker across its log dirs: loading (bounded parallelism),
+// creation, asynchronous deletion, periodic checkpoints and flushes, clean shutdown.
+// Everything is per instance: several brokers may run in one process.
+import { existsSync, renameSync } from 'node:fs';
+import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { writeFileAtomic } from './checkpoint-file.js';
+import { lockLogDir, unlockLogDir } from './dir-lock.js';
+import { FileCache } from './file-cache.js';
+import {
+  CLEAN_SHUTDOWN_MARKER,
+  LOG_START_OFFSET_CHECKPOINT,
+  RECOVERY_POINT_CHECKPOINT,
+  REPLICATION_OFFSET_CHECKPOINT,
+  isDeletedPartitionDirName,
+  isValidTopicName,
+  parsePartitionDirName,
+  partitionDirName,
+} from './file-names.js';
+import { DEFAULT_LOG_CONFIG, type LogConfig } from './log-config.js';
+import { type PartitionOffset, readOffsetCheckpoint, writeOffsetCheckpoint } from './offset-checkpoint.js';
+import { type LogContext, PartitionLog } from './partition-log.js';
+import type { Decompress } from './record-timestamps.js';
+
+export interface LogManagerOptions {
+  logDirs: readonly string[];
+  /** Config for a topic found on disk; defaults to Kafka's defaults. */
+  configFor?: (topic: string) => LogConfig;
+  /** Open file descriptors kept across all partitions. */
+  maxOpenFiles?: number;
+  /** Partitions opened (and recovered) at the same time while loading. */
+  loadConcurrency?: number;
+  /** log.flush.offset.checkpoint.interval.ms and log.flush.start.offset.checkpoint.interval.ms */
+  recoveryCheckpointIntervalMs?: number;
+  /** replica.high.watermark.checkpoint.interval.ms */
+  highWatermarkCheckpointIntervalMs?: number;
+  /** How often flush.ms is checked (log.flush.scheduler.interval.ms). */
+  flushCheckIntervalMs?: number;
+  /** Record decompression for exact ListOffsets answers inside compressed batches. */
+  decompress?: Decompress;
+  /** Failures of background work; defaults to a process warning. */
+  onBackgroundError?: (err: unknown) => void;
+}
+
+interface LogDir {
+  path: string;
+  partitions: number;
+}
+
+const DEFAULTS = {
+  maxOpenFiles: 1024,
+  loadConcurrency: 8,
+  recoveryCheckpointIntervalMs: 60_000,
+  highWatermarkCheckpointIntervalMs: 5_000,
+  flushCheckIntervalMs: 1_000,
+};
+
+export class LogManager {
+  private readonly logs = new Map<string, PartitionLog>();
+  private readonly dirOf = new Map<PartitionLog, LogDir>();
+  private readonly deletions = new Set<Promise<void>>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** Checkpoint files are rewritten one at a time (they share temp file names). */
+  private checkpointing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly dirs: LogDir[],
+    private readonly ctx: LogContext,
+    private readonly configFor: (topic: string) => LogConfig,
+  ) {}
+
+  static async open(options: LogManagerOptions): Promise<LogManager> {
+    if (options.logDirs.length === 0) throw new Error('at least one log dir is required');
+    const opts = { ...DEFAULTS, ...options };
+    const onBackgroundError = options.onBackgroundError ?? ((err: unknown) => process.emitWarning(err as Error));
+    const ctx: LogContext = { files: new FileCache(opts.maxOpenFiles), decompress: options.decompress, onBackgroundError };
+    const dirs: LogDir[] = options.logDirs.map((path) => ({ path, partitions: 0 }));
+    const manager = new LogManager(dirs, ctx, options.configFor ?? (() => ({ ...DEFAULT_LOG_CONFIG })));
+    const locked: LogDir[] = [];
+    try {
+      for (const dir of dirs) {
+        await mkdir(dir.path, { recursive: true });
+        lockLogDir(dir.path);
+        locked.push(dir);
+      }
+      const cleanShutdown = dirs.map((dir) => existsSync(join(dir.path, CLEAN_SHUTDOWN_MARKER)));
+      for (let i = 0; i < dirs.length; i++) await manager.loadDir(dirs[i], cleanShutdown[i], opts.loadConcurrency);
+      // Only now: a crash while running must trigger recovery at the next start.
+      await Promise.all(dirs.map((dir) => unlink(join(dir.path, CLEAN_SHUTDOWN_MARKER)).catch(ignoreMissing)));
+    } catch (err) {
+      ctx.files.closeAll();
+      for (const dir of locked) unlockLogDir(dir.path);
+      throw err;
+    }
+    manager.every(opts.recoveryCheckpointIntervalMs, () => manager.checkpointRecoveryOffsets());
+    manager.every(opts.highWatermarkCheckpointIntervalMs, () => manager.checkpointHighWatermarks());
+    manager.every(opts.flushCheckIntervalMs, async () => {
+      const now = Date.now();
+      for (const log of manager.logs.values()) log.flushIfDue(now);
+    });
+    return manager;
+  }
+
+  getLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(partitionDirName(topic, partition));
+  }
+
+  allLogs(): IterableIterator<PartitionLog> {
+    return this.logs.values();
+  }
+
+  /** Returns the partition's log, creating it in the log dir with the fewest partitions if needed. */
+  createLog(topic: string, partition: number, config: LogConfig): PartitionLog {
+    this.checkOpen();
+    if (!isValidTopicName(topic)) throw new Error(`invalid topic name '${topic}'`);
+    if (!Number.isInteger(partition) || partition < 0) throw new Error(`invalid partition ${partition}`);
+    const existing = this.getLog(topic, partition);
+    if (existing) return existing;
+    const dir = this.dirs.reduce((a, b) => (b.partitions < a.partitions ? b : a));
+    const log = PartitionLog.create(topic, partition, join(dir.path, partitionDirName(topic, partition)), config, this.ctx);
+    this.add(log, dir);
+    return log;
+  }
+
+  /**
+   * Renames the partition directory to `<topic>-<partition>.<uuid>-delete` at once (cheap), then
+   * removes the files asynchronously; resolves when they are gone.
+   */
+  deleteLog(topic: string, partition: number): Promise<void> {
+    const key = partitionDirName(topic, partition);
+    const log = this.logs.get(key);
+    if (!log) return Promise.resolve();
+    this.logs.delete(key);
+    this.dirOf.get(log)!.partitions--;
+    this.dirOf.delete(log);
+    log.abandon();
+    const doomed = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`;
+    renameSync(log.dir, doomed);
+    return this.removeInBackground(doomed);
+  }
+
+  /** Writes recovery-point-offset-checkpoint and log-start-offset-checkpoint in every log dir. */
+  async checkpointRecoveryOffsets(): Promise<void> {
+    await this.checkpoint(RECOVERY_POINT_CHECKPOINT, (log) => log.recoveryPoint);
+    // Like Kafka, only partitions whose start moved past their first segment are listed.
+    await this.checkpoint(LOG_START_OFFSET_CHECKPOINT, (log) =>
+      log.logStartOffset > log.segmentBaseOffsets[0] ? log.logStartOffset : undefined,
+    );
+  }
+
+  /** Writes replication-offset-checkpoint (high watermarks) in every log dir. */
+  checkpointHighWatermarks(): Promise<void> {
+    return this.checkpoint(REPLICATION_OFFSET_CHECKPOINT, (log) => log.highWatermark);
+  }
+
+  /** Flushes and closes every log, writes all checkpoints and the clean-shutdown marker, unlocks the dirs. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    await Promise.allSettled(this.deletions);
+    await forEachBounded([...this.logs.values()], DEFAULTS.loadConcurrency, (log) => log.close());
+    await this.checkpointRecoveryOffsets();
+    await this.checkpointHighWatermarks();
+    for (const dir of this.dirs) await writeFileAtomic(join(dir.path, CLEAN_SHUTDOWN_MARKER), '');
+    this.ctx.files.closeAll();
+    for (const dir of this.dirs) unlockLogDir(dir.path);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('log manager is closed');
+  }
+
+  private add(log: PartitionLog, dir: LogDir): void {
+    this.logs.set(partitionDirName(log.topic, log.partition), log);
+    this.dirOf.set(log, dir);
+    dir.partitions++;
+  }
+
+  private async loadDir(dir: LogDir, hadCleanShutdown: boolean, concurrency: number): Promise<void> {
+    const [recoveryPoints, logStartOffsets, highWatermarks] = await Promise.all(
+      [RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT].map((name) =>
+        readOffsetCheckpoint(join(dir.path, name)),
+      ),
+    );
+    const partitions: Array<{ name: string; topic: string; partition: number }> = [];
+    for (const entry of await readdir(dir.path, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      if (isDeletedPartitionDirName(entry.name)) {
+        void this.removeInBackground(join(dir.path, entry.name));
+        continue;
+      }
+      const parsed = parsePartitionDirName(entry.name);
+      if (!parsed) continue; // -future, -stray and unrelated directories
+      if (this.logs.has(entry.name)) throw new Error(`partition ${entry.name} exists in more than one log dir`);
+      partitions.push({ name: entry.name, ...parsed });
+    }
+    await forEachBounded(partitions, concurrency, async ({ name, topic, partition }) => {
+      const log = await PartitionLog.open(topic, partition, join(dir.path, name), this.configFor(topic), this.ctx, {
+        recoveryPoint: recoveryPoints.get(name) ?? 0,
+        logStartOffset: logStartOffsets.get(name) ?? 0,
+        highWatermark: highWatermarks.get(name) ?? 0,
+        hadCleanShutdown,
+      });
+      this.add(log, dir);
+    });
+  }
+
+  private removeInBackground(path: string): Promise<void> {
+    const removal = rm(path, { recursive: true, force: true }).finally(() => this.deletions.delete(removal));
+    this.deletions.add(removal);
+    return removal;
+  }
+
+  /** Rewrites checkpoint file `name` in every dir from `offsetOf` (undefined: partition left out). */
+  private checkpoint(name: string, offsetOf: (log: PartitionLog) => number | undefined): Promise<void> {
+    const entries = new Map<LogDir, PartitionOffset[]>(this.dirs.map((dir) => [dir, []]));
+    for (const log of this.logs.values()) {
+      const offset = offsetOf(log);
+      if (offset !== undefined) entries.get(this.dirOf.get(log)!)!.push({ topic: log.topic, partition: log.partition, offset });
+    }
+    const write = (): Promise<unknown> =>
+      Promise.all([...entries].map(([dir, list]) => writeOffsetCheckpoint(join(dir.path, name), list)));
+    const run = this.checkpointing.then(write).then(() => undefined);
+    this.checkpointing = run.catch(() => undefined);
+    return run;
+  }
+
+  private every(intervalMs: number, task: () => Promise<void>): void {
+    const timer = setInterval(() => task().catch(this.ctx.onBackgroundError), intervalMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}
+
+async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function ignoreMissing(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'ENOENT') throw err;
+}

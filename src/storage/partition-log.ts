@@ -1,0 +1,432 @@
+// One partition's log: an ordered list of segments, the offsets the broker needs (log start,
+// log end, high watermark, recovery point) and the leader-epoch cache.
+import { mkdirSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import {
+  ATTR_TIMESTAMP_TYPE,
+  BATCH,
+  attributesOf,
+  batchSizeOf,
+  forEachBatch,
+  lastOffsetDeltaOf,
+  lastOffsetOf,
+  maxTimestampOf,
+  rewriteBatchCrc,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+  BATCH_HEADER_SIZE,
+} from '../protocol/records/batch.js';
+import { CorruptLogError, LogClosedError, OffsetOutOfRangeError } from './errors.js';
+import type { FileCache } from './file-cache.js';
+import { LEADER_EPOCH_CHECKPOINT } from './file-names.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { LogConfig, TimestampType } from './log-config.js';
+import { type Decompress, findRecord } from './record-timestamps.js';
+import { loadSegments, recoverSegment } from './recovery.js';
+import { LogSegment } from './segment.js';
+import type { TimestampOffset } from './time-index.js';
+
+export interface AppendOptions {
+  /** Leader epoch written into each batch; a newer one starts a leader-epoch-checkpoint entry. */
+  leaderEpoch: number;
+  timestampType: TimestampType;
+  now: number;
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker time written as max timestamp for LogAppendTime, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export interface ReadOptions {
+  /** Return the first batch even when it is larger than maxBytes. */
+  minOneBatch: boolean;
+  /** Exclusive upper bound on returned offsets (e.g. the high watermark). */
+  maxOffset: number;
+}
+
+export interface ReadResult {
+  /** Whole batches, one buffer per segment read; hand them to the socket as they are. */
+  records: Buffer[];
+  size: number;
+}
+
+/** What the LogManager provides to every partition log. */
+export interface LogContext {
+  files: FileCache;
+  decompress?: Decompress;
+  /** Failures of background work (flushes) that have no caller to report to. */
+  onBackgroundError: (err: unknown) => void;
+}
+
+export interface OpenOptions {
+  recoveryPoint: number;
+  logStartOffset: number;
+  highWatermark: number;
+  hadCleanShutdown: boolean;
+}
+
+export class PartitionLog {
+  /** Called after every append; set by the owner (the broker wakes waiting fetches). */
+  onAppend: ((log: PartitionLog) => void) | undefined;
+  private unflushedMessages = 0;
+  private lastFlushTime: number;
+  private closed = false;
+  /** Truncations run one at a time. */
+  private truncation: Promise<void> = Promise.resolve();
+  /** Background flushes run one after another; at most one waits to start. */
+  private backgroundFlush: Promise<void> = Promise.resolve();
+  private flushQueued = false;
+  private readonly indexLoads = new Map<LogSegment, Promise<void>>();
+
+  private constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly dir: string,
+    public config: LogConfig,
+    private readonly ctx: LogContext,
+    /** Replaced, never mutated, so a read holding the old array sees a consistent list. */
+    private segments: readonly LogSegment[],
+    private readonly epochs: LeaderEpochCache,
+    public logStartOffset: number,
+    /** Offset the next appended record gets. */
+    public logEndOffset: number,
+    /** Offsets below it are fsynced; recovery scans from it after a crash. */
+    public recoveryPoint: number,
+    public highWatermark: number,
+  ) {
+    this.lastFlushTime = Date.now();
+  }
+
+  /** Creates the directory and an empty first segment for a new partition. */
+  static create(topic: string, partition: number, dir: string, config: LogConfig, ctx: LogContext): PartitionLog {
+    mkdirSync(dir, { recursive: true });
+    const segment = LogSegment.create(dir, 0, segmentSettings(config), rollJitter(config), ctx.files, Date.now());
+    const epochs = LeaderEpochCache.empty(join(dir, LEADER_EPOCH_CHECKPOINT));
+    return new PartitionLog(topic, partition, dir, config, ctx, [segment], epochs, 0, 0, 0, 0);
+  }
+
+  /** Opens an existing partition directory, recovering it as needed. */
+  static async open(topic: string, partition: number, dir: string, config: LogConfig, ctx: LogContext, opts: OpenOptions): Promise<PartitionLog> {
+    const epochs = await LeaderEpochCache.load(join(dir, LEADER_EPOCH_CHECKPOINT));
+    const { segments, logEndOffset } = await loadSegments(dir, {
+      settings: segmentSettings(config),
+      files: ctx.files,
+      rollJitterMs: () => rollJitter(config),
+      now: Date.now(),
+      recoveryPoint: opts.recoveryPoint,
+      logStartOffset: opts.logStartOffset,
+      hadCleanShutdown: opts.hadCleanShutdown,
+      epochs,
+    });
+    epochs.truncateFromEnd(logEndOffset);
+    const logStartOffset = Math.min(Math.max(opts.logStartOffset, segments[0].baseOffset), logEndOffset);
+    const recoveryPoint = Math.min(opts.recoveryPoint, logEndOffset);
+    const highWatermark = Math.min(Math.max(opts.highWatermark, logStartOffset), logEndOffset);
+    return new PartitionLog(topic, partition, dir, config, ctx, segments, epochs, logStartOffset, logEndOffset, recoveryPoint, highWatermark);
+  }
+
+  get leaderEpochs(): LeaderEpochCache {
+    return this.epochs;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first. */
+  get segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  private get activeSegment(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  /**
+   * Appends already-validated v2 batches. Patches baseOffset and partitionLeaderEpoch in place
+   * (and for LogAppendTime the timestamp type and max timestamp, rewriting the CRC), rolls the
+   * active segment first if needed, and writes synchronously: appends are ordered.
+   */
+  append(records: Buffer, opts: AppendOptions): AppendResult {
+    this.checkOpen();
+    const logAppendTime = opts.timestampType === 'LogAppendTime';
+    const baseOffset = this.logEndOffset;
+    let nextOffset = baseOffset;
+    let maxTimestamp = -1;
+    let offsetOfMaxTimestamp = -1;
+    const covered = forEachBatch(records, (at, size) => {
+      setBaseOffset(records, at, nextOffset);
+      setPartitionLeaderEpoch(records, at, opts.leaderEpoch);
+      if (logAppendTime) {
+        records.writeInt16BE(attributesOf(records, at) | ATTR_TIMESTAMP_TYPE, at + BATCH.attributes);
+        records.writeBigInt64BE(BigInt(opts.now), at + BATCH.maxTimestamp);
+        rewriteBatchCrc(records, at, size);
+      }
+      nextOffset += lastOffsetDeltaOf(records, at) + 1;
+      const batchMaxTimestamp = maxTimestampOf(records, at);
+      if (batchMaxTimestamp > maxTimestamp) {
+        maxTimestamp = batchMaxTimestamp;
+        offsetOfMaxTimestamp = nextOffset - 1;
+      }
+    });
+    if (covered === 0 || covered !== records.length) throw new CorruptLogError('append expects whole record batches');
+    const lastOffset = nextOffset - 1;
+
+    let active = this.activeSegment;
+    if (active.shouldRoll(records.length, maxTimestamp, lastOffset, opts.now, this.config)) active = this.roll(opts.now);
+    this.epochs.assign(opts.leaderEpoch, baseOffset);
+    active.append(records, lastOffset, maxTimestamp, offsetOfMaxTimestamp);
+    this.logEndOffset = nextOffset;
+
+    this.unflushedMessages += nextOffset - baseOffset;
+    if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flushInBackground();
+    this.onAppend?.(this);
+    return { baseOffset, lastOffset, logAppendTime: logAppendTime ? opts.now : -1, logStartOffset: this.logStartOffset };
+  }
+
+  /**
+   * Whole batches from the one containing `fetchOffset`, up to maxBytes (the first batch even if
+   * larger when minOneBatch) and only batches ending below maxOffset and the log end offset.
+   */
+  async read(fetchOffset: number, maxBytes: number, opts: ReadOptions): Promise<ReadResult> {
+    this.checkOpen();
+    const { logStartOffset, logEndOffset } = this;
+    if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
+      throw new OffsetOutOfRangeError(fetchOffset, logStartOffset, logEndOffset);
+    }
+    const limit = Math.min(opts.maxOffset, logEndOffset);
+    const segments = this.segments;
+    const records: Buffer[] = [];
+    let size = 0;
+    let offset = fetchOffset;
+    for (let i = segmentIndexFor(segments, fetchOffset); i < segments.length && offset < limit && size < maxBytes; i++) {
+      const segment = segments[i];
+      let position = 0;
+      let length = Math.min(maxBytes - size, segment.size);
+      if (records.length === 0) {
+        // Later segments start at a batch boundary with offsets above `offset`: read from 0.
+        await this.ensureIndexes(segments, i);
+        const first = await segment.translateOffset(offset);
+        if (!first) continue;
+        if (first.lastOffset >= limit) break;
+        position = first.position;
+        length = Math.min(maxBytes, segment.size - position);
+        if (opts.minOneBatch) length = Math.max(length, first.size);
+        if (length < first.size) break;
+      }
+      if (length <= 0) continue;
+      const buf = await segment.read(position, length);
+      const { bytes, nextOffset, stopped } = wholeBatchesBelow(buf, limit);
+      if (bytes > 0) {
+        records.push(bytes === buf.length ? buf : buf.subarray(0, bytes));
+        size += bytes;
+        offset = nextOffset;
+      }
+      if (stopped) break;
+    }
+    return { records, size };
+  }
+
+  /** ListOffsets by timestamp: the first record at or after the log start with timestamp >= ts, or null. */
+  async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | null> {
+    this.checkOpen();
+    const segments = this.segments;
+    const startingOffset = this.logStartOffset;
+    for (let i = 0; i < segments.length; i++) {
+      await this.ensureIndexes(segments, i);
+      const segment = segments[i];
+      const max = segment.maxTimestamp;
+      if (!max || max.timestamp < timestamp) continue;
+      const header = await segment.findBatchByTimestamp(timestamp, startingOffset);
+      if (!header) continue;
+      const batch = await segment.read(header.position, header.size);
+      const record = findRecord(batch, this.ctx.decompress, (o, t) => t >= timestamp && o >= startingOffset);
+      if (record === null) return { offset: Math.max(header.baseOffset, startingOffset), timestamp: header.maxTimestamp };
+      if (record) return record;
+    }
+    return null;
+  }
+
+  /** ListOffsets MAX_TIMESTAMP (-3): the record with the largest timestamp, or null for an empty log. */
+  async maxTimestampOffset(): Promise<TimestampOffset | null> {
+    this.checkOpen();
+    const segments = this.segments;
+    let best: { segment: LogSegment; max: TimestampOffset } | undefined;
+    for (let i = 0; i < segments.length; i++) {
+      await this.ensureIndexes(segments, i);
+      const max = segments[i].maxTimestamp;
+      if (max && (!best || max.timestamp > best.max.timestamp)) best = { segment: segments[i], max };
+    }
+    if (!best) return null;
+    const { segment, max } = best;
+    const header = await segment.translateOffset(max.offset);
+    if (!header) return max;
+    const batch = await segment.read(header.position, header.size);
+    return findRecord(batch, this.ctx.decompress, (_, t) => t === max.timestamp) ?? max;
+  }
+
+  /** Moves the high watermark (clamped to [logStartOffset, logEndOffset]) and returns it. */
+  updateHighWatermark(offset: number): number {
+    this.highWatermark = Math.min(Math.max(offset, this.logStartOffset), this.logEndOffset);
+    return this.highWatermark;
+  }
+
+  /** Removes every record with offset >= `offset` (follower truncation); no-op at or past the log end. */
+  truncateTo(offset: number): Promise<void> {
+    const run = this.truncation.then(() => this.truncate(offset));
+    this.truncation = run.catch(() => undefined);
+    return run;
+  }
+
+  /** fsyncs everything appended so far and advances the recovery point. */
+  async flush(): Promise<void> {
+    const upTo = this.logEndOffset;
+    const segments = this.segments;
+    this.unflushedMessages = 0;
+    this.lastFlushTime = Date.now();
+    const dirty = segments.filter((_, i) => i === segments.length - 1 || segments[i + 1].baseOffset > this.recoveryPoint);
+    await Promise.all(dirty.map((s) => s.flush()));
+    this.recoveryPoint = Math.max(this.recoveryPoint, upTo);
+  }
+
+  /** flush.ms: called periodically by the LogManager. */
+  flushIfDue(now: number): void {
+    if (this.logEndOffset > this.recoveryPoint && now - this.lastFlushTime >= this.config.flushIntervalMs) this.flushInBackground();
+  }
+
+  /** Final time-index entry, indexes at their used size, everything fsynced; then the log is unusable. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.truncation;
+    this.closed = true;
+    await this.backgroundFlush;
+    this.activeSegment.onBecomeInactive();
+    await this.flush();
+    this.ctx.files.forgetUnder(this.dir + sep);
+  }
+
+  /** Stops using the files without flushing: the partition is being deleted. */
+  abandon(): void {
+    this.closed = true;
+    this.ctx.files.forgetUnder(this.dir + sep);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new LogClosedError(`log ${this.topic}-${this.partition} is closed`);
+  }
+
+  private roll(now: number): LogSegment {
+    this.activeSegment.onBecomeInactive();
+    const segment = LogSegment.create(this.dir, this.logEndOffset, segmentSettings(this.config), rollJitter(this.config), this.ctx.files, now);
+    this.segments = [...this.segments, segment];
+    // Like Kafka, the segments that just became inactive are fsynced in the background.
+    this.flushInBackground();
+    return segment;
+  }
+
+  private flushInBackground(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.backgroundFlush = this.backgroundFlush
+      .then(() => {
+        this.flushQueued = false;
+        return this.flush();
+      })
+      .catch(this.ctx.onBackgroundError);
+  }
+
+  /** Loads a segment's indexes on first use, rebuilding them from the .log when missing or corrupt. */
+  private ensureIndexes(segments: readonly LogSegment[], i: number): Promise<void> {
+    const segment = segments[i];
+    if (segment.indexesLoaded) return Promise.resolve();
+    let load = this.indexLoads.get(segment);
+    if (!load) {
+      const nextOffset = i + 1 < segments.length ? segments[i + 1].baseOffset : this.logEndOffset;
+      load = segment
+        .loadIndexes(nextOffset)
+        .then(async (ok) => {
+          if (!ok) await recoverSegment(segment, { truncate: false });
+        })
+        .finally(() => this.indexLoads.delete(segment));
+      this.indexLoads.set(segment, load);
+    }
+    return load;
+  }
+
+  private async truncate(offset: number): Promise<void> {
+    this.checkOpen();
+    if (offset >= this.logEndOffset) return;
+    if (offset <= this.segments[0].baseOffset) return this.truncateFullyAndStartAt(offset);
+    const i = segmentIndexFor(this.segments, offset);
+    await this.ensureIndexes(this.segments, i);
+    const segment = this.segments[i];
+    const first = await segment.translateOffset(offset);
+    // From here on synchronous: appends that slipped in while reading are cut away too.
+    const kept = this.segments.indexOf(segment);
+    const doomed = this.segments.slice(kept + 1);
+    this.segments = this.segments.slice(0, kept + 1);
+    segment.truncateAt(offset, first?.position ?? segment.size, Date.now());
+    this.truncated(first ? Math.min(offset, first.baseOffset) : offset);
+    await Promise.all(doomed.map((s) => s.delete()));
+  }
+
+  private async truncateFullyAndStartAt(offset: number): Promise<void> {
+    const doomed = this.segments;
+    const deletion = Promise.all(doomed.map((s) => s.delete()));
+    this.segments = [LogSegment.create(this.dir, offset, segmentSettings(this.config), rollJitter(this.config), this.ctx.files, Date.now())];
+    this.epochs.clear();
+    this.logStartOffset = offset;
+    this.truncated(offset);
+    await deletion;
+  }
+
+  private truncated(logEndOffset: number): void {
+    this.logEndOffset = logEndOffset;
+    this.epochs.truncateFromEnd(logEndOffset);
+    this.recoveryPoint = Math.min(this.recoveryPoint, logEndOffset);
+    this.highWatermark = Math.min(this.highWatermark, logEndOffset);
+  }
+}
+
+function segmentSettings(config: LogConfig): { indexIntervalBytes: number; maxIndexSize: number } {
+  return { indexIntervalBytes: config.indexIntervalBytes, maxIndexSize: config.maxIndexSize };
+}
+
+function rollJitter(config: LogConfig): number {
+  const range = Math.min(config.segmentJitterMs, config.segmentMs);
+  return range > 0 ? Math.floor(Math.random() * range) : 0;
+}
+
+/** Index of the segment holding `offset`: the last one whose base offset is <= it (0 if none). */
+function segmentIndexFor(segments: readonly LogSegment[], offset: number): number {
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (segments[mid].baseOffset <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Length of the leading whole batches in `buf` whose last offset is below `limit`; `stopped`
+ * when the walk ended before the buffer did (a partial batch or the limit).
+ */
+function wholeBatchesBelow(buf: Buffer, limit: number): { bytes: number; nextOffset: number; stopped: boolean } {
+  let at = 0;
+  let nextOffset = -1;
+  while (at + BATCH_HEADER_SIZE <= buf.length) {
+    const size = batchSizeOf(buf, at);
+    if (at + size > buf.length) break;
+    const last = lastOffsetOf(buf, at);
+    if (last >= limit) break;
+    nextOffset = last + 1;
+    at += size;
+  }
+  return { bytes: at, nextOffset, stopped: at < buf.length };
+}

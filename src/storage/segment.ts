@@ -1,0 +1,282 @@
+// One log segment: <base>.log with its sparse .index and .timeindex. Appends are synchronous
+// writes at the end of the .log (page cache, on the event loop); reads go through the shared
+// file-descriptor cache on the threadpool.
+import { ftruncateSync, renameSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { type BatchHeader, headerAt, scanBatchHeaders } from './batch-scan.js';
+import type { FileCache } from './file-cache.js';
+import { fsyncFd, readFully, writeFullySync } from './file-io.js';
+import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentPath } from './file-names.js';
+import { OffsetIndex } from './offset-index.js';
+import { TimeIndex, type TimestampOffset } from './time-index.js';
+
+export interface SegmentSettings {
+  indexIntervalBytes: number;
+  maxIndexSize: number;
+}
+
+export interface RollLimits {
+  segmentBytes: number;
+  segmentMs: number;
+}
+
+export class LogSegment {
+  readonly logPath: string;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  /** Bytes in the .log. */
+  size: number;
+  /** Millisecond time the segment object was created; rolls by time when no batch timestamp is known. */
+  private created: number;
+  private bytesSinceLastIndexEntry = 0;
+  /** Largest batch max timestamp in the segment and that batch's last offset (-1: none). */
+  private maxTimestampSoFar = -1;
+  private offsetOfMaxTimestampSoFar = -1;
+  /** Max timestamp of the first batch: segment.ms counts from it. */
+  private firstBatchTimestamp: number | undefined;
+
+  constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    size: number,
+    readonly settings: SegmentSettings,
+    /** Random part of segment.jitter.ms subtracted from segment.ms for this segment. */
+    readonly rollJitterMs: number,
+    private readonly files: FileCache,
+    now: number,
+  ) {
+    this.logPath = segmentPath(dir, baseOffset, LOG_SUFFIX);
+    this.offsetIndex = new OffsetIndex(segmentPath(dir, baseOffset, INDEX_SUFFIX), baseOffset, settings.maxIndexSize, files);
+    this.timeIndex = new TimeIndex(segmentPath(dir, baseOffset, TIME_INDEX_SUFFIX), baseOffset, settings.maxIndexSize, files);
+    this.size = size;
+    this.created = now;
+  }
+
+  /** Creates empty .log/.index/.timeindex files (replacing leftovers) for a new active segment. */
+  static create(
+    dir: string,
+    baseOffset: number,
+    settings: SegmentSettings,
+    rollJitterMs: number,
+    files: FileCache,
+    now: number,
+  ): LogSegment {
+    const segment = new LogSegment(dir, baseOffset, 0, settings, rollJitterMs, files, now);
+    for (const path of [segment.logPath, segment.offsetIndex.path, segment.timeIndex.path]) {
+      files.withFdSync(path, (fd) => ftruncateSync(fd, 0), true);
+    }
+    segment.resetIndexes();
+    return segment;
+  }
+
+  get indexesLoaded(): boolean {
+    return this.offsetIndex.loaded && this.timeIndex.loaded;
+  }
+
+  /** The segment's largest timestamp and its offset; indexes must be loaded. */
+  get maxTimestamp(): TimestampOffset | undefined {
+    return this.maxTimestampSoFar < 0
+      ? undefined
+      : { timestamp: this.maxTimestampSoFar, offset: this.offsetOfMaxTimestampSoFar };
+  }
+
+  /** Loads both index files; false when either is missing or corrupt. `nextOffset` bounds their entries. */
+  async loadIndexes(nextOffset: number): Promise<boolean> {
+    const [offsetsOk, timesOk] = await Promise.all([
+      this.offsetIndex.load(this.size, nextOffset),
+      this.timeIndex.load(this.size, nextOffset),
+    ]);
+    if (!offsetsOk || !timesOk) return false;
+    const last = this.timeIndex.lastEntry();
+    if (last) this.trackMaxTimestamp(last.timestamp, last.offset);
+    return true;
+  }
+
+  /** Empties both indexes before they are rebuilt from the .log. */
+  resetIndexes(): void {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.bytesSinceLastIndexEntry = 0;
+    this.maxTimestampSoFar = this.offsetOfMaxTimestampSoFar = -1;
+    this.firstBatchTimestamp = undefined;
+  }
+
+  /** Reads the first batch's max timestamp, which segment.ms counts from (after a reopen). */
+  async loadFirstBatchTimestamp(): Promise<void> {
+    if (this.size === 0 || this.firstBatchTimestamp !== undefined) return;
+    const first = await scanBatchHeaders((p, l) => this.read(p, l), 0, this.size, () => true);
+    this.firstBatchTimestamp = first?.maxTimestamp;
+  }
+
+  /**
+   * Writes `records` (whole batches with offsets assigned) at the end of the .log and indexes them.
+   * On a failed write the .log is cut back so no partial batch remains.
+   */
+  append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfLargestTimestamp: number): void {
+    const position = this.size;
+    this.files.withFdSync(this.logPath, (fd) => {
+      try {
+        writeFullySync(fd, records, position);
+      } catch (err) {
+        ftruncateSync(fd, position);
+        throw err;
+      }
+    });
+    this.size += records.length;
+    this.indexAppended(position, records.length, largestOffset, largestTimestamp, offsetOfLargestTimestamp);
+  }
+
+  /**
+   * Index bookkeeping for bytes now at [position, position + size): Kafka's rule, an entry
+   * (largest offset, start position) once more than index.interval.bytes were appended since the
+   * last one. Shared by append and by the index rebuild during recovery (one call per batch).
+   */
+  indexAppended(position: number, size: number, largestOffset: number, largestTimestamp: number, offsetOfLargestTimestamp: number): void {
+    if (position === 0) this.firstBatchTimestamp = largestTimestamp;
+    this.trackMaxTimestamp(largestTimestamp, offsetOfLargestTimestamp);
+    if (this.bytesSinceLastIndexEntry > this.settings.indexIntervalBytes) {
+      this.offsetIndex.append(largestOffset, position);
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += size;
+  }
+
+  /** Kafka's roll rule for an append of `messagesSize` bytes (never rolls an empty segment). */
+  shouldRoll(messagesSize: number, maxTimestampInMessages: number, maxOffsetInMessages: number, now: number, limits: RollLimits): boolean {
+    if (this.size === 0) return false;
+    const waited =
+      this.firstBatchTimestamp !== undefined && this.firstBatchTimestamp >= 0
+        ? maxTimestampInMessages - this.firstBatchTimestamp
+        : now - this.created;
+    return (
+      this.size > limits.segmentBytes - messagesSize ||
+      waited > limits.segmentMs - this.rollJitterMs ||
+      this.offsetIndex.isFull ||
+      this.timeIndex.isFull ||
+      !this.offsetIndex.canAppendOffset(maxOffsetInMessages)
+    );
+  }
+
+  /** The segment stops being active (roll or close): final time-index entry, indexes written at their used size. */
+  onBecomeInactive(): void {
+    if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
+  }
+
+  /** Reads [position, position + length) of the .log; shorter at the end of the file. */
+  async read(position: number, length: number): Promise<Buffer> {
+    const file = await this.files.acquire(this.logPath);
+    try {
+      const buf = Buffer.allocUnsafe(length);
+      const n = await readFully(file.fd, buf, position);
+      return n === length ? buf : buf.subarray(0, n);
+    } finally {
+      this.files.release(file);
+    }
+  }
+
+  /** First batch whose last offset is >= offset, starting no earlier than `minPosition`; indexes must be loaded. */
+  translateOffset(offset: number, minPosition = 0): Promise<BatchHeader | undefined> {
+    const start = Math.max(this.offsetIndex.lookup(offset).position, minPosition);
+    return this.scan(start, (h) => h.lastOffset >= offset);
+  }
+
+  /** First batch at or after `startingOffset` whose max timestamp is >= timestamp; indexes must be loaded. */
+  findBatchByTimestamp(timestamp: number, startingOffset: number): Promise<BatchHeader | undefined> {
+    const indexed = this.timeIndex.lookup(timestamp);
+    const start = this.offsetIndex.lookup(Math.max(indexed.offset, startingOffset)).position;
+    return this.scan(start, (h) => h.maxTimestamp >= timestamp && h.lastOffset >= startingOffset);
+  }
+
+  /** The last batch in the file (scanning from the last index entry), or undefined if empty. */
+  async lastBatch(): Promise<BatchHeader | undefined> {
+    let last: BatchHeader | undefined;
+    await this.scan(this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position, (h) => {
+      last = h;
+      return false;
+    });
+    return last;
+  }
+
+  /** Header of the batch at `position` (which must start a batch). */
+  async headerAt(position: number): Promise<BatchHeader> {
+    return headerAt(await this.read(position, 64), 0, position);
+  }
+
+  /**
+   * Cuts the segment at `position`, the start of the first batch with offsets >= offset
+   * (found with translateOffset). Synchronous so no append interleaves.
+   */
+  truncateAt(offset: number, position: number, now: number): void {
+    this.offsetIndex.truncateTo(offset);
+    this.timeIndex.truncateTo(offset);
+    this.truncateLog(position);
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
+    this.bytesSinceLastIndexEntry = 0;
+    this.maxTimestampSoFar = this.offsetOfMaxTimestampSoFar = -1;
+    const last = this.timeIndex.lastEntry();
+    if (last) this.trackMaxTimestamp(last.timestamp, last.offset);
+    if (position === 0) {
+      this.created = now;
+      this.firstBatchTimestamp = undefined;
+    }
+  }
+
+  /** Cuts the .log alone (recovery of a torn tail, whose rebuilt indexes hold only valid batches). */
+  truncateLog(position: number): void {
+    this.files.withFdSync(this.logPath, (fd) => ftruncateSync(fd, position));
+    this.size = position;
+  }
+
+  /** Writes pending index entries and fsyncs the .log and both indexes. */
+  async flush(): Promise<void> {
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
+    await Promise.all([this.logPath, this.offsetIndex.path, this.timeIndex.path].map((path) => this.fsync(path)));
+  }
+
+  /** Renames the files to .deleted at once (so a crash cannot resurrect them), then unlinks them. */
+  async delete(): Promise<void> {
+    const paths = [this.logPath, this.offsetIndex.path, this.timeIndex.path];
+    const renamed: string[] = [];
+    for (const path of paths) {
+      this.files.forget(path);
+      try {
+        renameSync(path, path + DELETED_SUFFIX);
+        renamed.push(path + DELETED_SUFFIX);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    await Promise.all(renamed.map((path) => unlink(path)));
+  }
+
+  private trackMaxTimestamp(timestamp: number, offset: number): void {
+    if (timestamp > this.maxTimestampSoFar) {
+      this.maxTimestampSoFar = timestamp;
+      this.offsetOfMaxTimestampSoFar = offset;
+    }
+  }
+
+  private scan(start: number, visit: (h: BatchHeader) => boolean): Promise<BatchHeader | undefined> {
+    return scanBatchHeaders((p, l) => this.read(p, l), start, this.size, visit);
+  }
+
+  private async fsync(path: string): Promise<void> {
+    let file;
+    try {
+      file = await this.files.acquire(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // deleted by a truncation meanwhile
+      throw err;
+    }
+    try {
+      await fsyncFd(file.fd);
+    } finally {
+      this.files.release(file);
+    }
+  }
+}
