@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
 import { loadOrCreateMetaProperties } from '../cluster/meta-properties.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
+import { GroupCoordinator, OFFSETS_TOPIC, groupCoordinatorConfig } from '../coordinator/group/index.js';
 import { decompress } from '../protocol/records/compression.js';
 import { LogManager } from '../storage/log-manager.js';
 import { logConfigFor } from '../storage/topic-config.js';
@@ -35,11 +36,23 @@ export class Broker implements BrokerContext {
     readonly metadata: MetadataStore,
   ) {
     this.topics = new TopicService(config, metadata, logs, log);
+    // Consumer groups: state in the __consumer_offsets logs; appends wake fetches like produce does.
+    this.groups = new GroupCoordinator({
+      config: groupCoordinatorConfig((k) => config.int(k), metadata.topic(OFFSETS_TOPIC)?.partitions.length),
+      offsetsLog: (p) => logs.getLog(OFFSETS_TOPIC, p),
+      afterAppend: (l, bytes) => {
+        l.highWatermark = l.logEndOffset;
+        this.delayedFetches.notifyAppend(l, bytes);
+      },
+      partitionExists: (t, p) => metadata.topic(t)?.partitions[p] !== undefined,
+      log,
+    });
     this.router = new RequestRouter(this, HANDLERS);
     this.server = new NetworkServer(config.int('socket.request.max.bytes'), this.router.handleFrame, (m) => log.warn(m));
   }
 
   readonly topics: TopicService;
+  readonly groups: GroupCoordinator;
 
   get nodeId(): number {
     return this.config.nodeId;
@@ -78,6 +91,7 @@ export class Broker implements BrokerContext {
         // Single node: everything in the log is replicated, so the high watermark is the log end.
         l.highWatermark = l.logEndOffset;
       }
+      await broker.groups.load();
       await broker.server.listen(config.listeners);
       await metadata.registerBroker(broker.advertised());
     } catch (e) {
@@ -114,6 +128,8 @@ export class Broker implements BrokerContext {
 
   private async doStop(): Promise<void> {
     this.delayedFetches.completeAll();
+    // Before the server drains: parked JoinGroup/SyncGroup requests get their answer now.
+    this.groups.close();
     await this.server.close(STOP_GRACE_MS);
     await this.metadata.close();
     await this.logs.close();

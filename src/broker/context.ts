@@ -1,6 +1,7 @@
 // What a request handler can reach: one broker's services. Handlers get it
 // through the RequestContext; nothing is process-wide.
 import type { MetadataStore } from '../cluster/metadata-store.js';
+import type { GroupCoordinator } from '../coordinator/group/index.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { BrokerConfig } from './config.js';
@@ -14,6 +15,8 @@ export interface BrokerContext {
   readonly clusterId: string;
   readonly metadata: MetadataStore;
   readonly topics: TopicService;
+  /** Consumer groups and committed offsets. */
+  readonly groups: GroupCoordinator;
   readonly logs: LogManager;
   readonly delayedFetches: DelayedFetches<PartitionLog>;
   readonly log: Logger;

@@ -19,7 +19,7 @@ const SCAN_WINDOW_BYTES = 16 * 1024;
 
 export type ReadAt = (position: number, length: number) => Promise<Buffer>;
 
-export function headerAt(buf: Buffer, at: number, position: number): BatchHeader {
+function headerAt(buf: Buffer, at: number, position: number): BatchHeader {
   const size = batchSizeOf(buf, at);
   if (size < BATCH_HEADER_SIZE) throw new CorruptLogError(`batch at position ${position} has size ${size}`);
   const baseOffset = baseOffsetOf(buf, at);

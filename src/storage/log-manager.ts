@@ -22,6 +22,7 @@ import { DEFAULT_LOG_CONFIG, type LogConfig } from './log-config.js';
 import { type PartitionOffset, readOffsetCheckpoint, writeOffsetCheckpoint } from './offset-checkpoint.js';
 import { type LogContext, PartitionLog } from './partition-log.js';
 import type { Decompress } from './record-timestamps.js';
+import { TailCache } from './tail-cache.js';
 
 export interface LogManagerOptions {
   logDirs: readonly string[];
@@ -37,6 +38,8 @@ export interface LogManagerOptions {
   highWatermarkCheckpointIntervalMs?: number;
   /** How often flush.ms is checked (log.flush.scheduler.interval.ms). */
   flushCheckIntervalMs?: number;
+  /** Memory for recently appended bytes served to consumers at the tail (0: read files only). */
+  tailCacheBytes?: number;
   /** Record decompression for exact ListOffsets answers inside compressed batches. */
   decompress?: Decompress;
   /** Failures of background work; defaults to a process warning. */
@@ -54,7 +57,10 @@ const DEFAULTS = {
   recoveryCheckpointIntervalMs: 60_000,
   highWatermarkCheckpointIntervalMs: 5_000,
   flushCheckIntervalMs: 1_000,
+  tailCacheBytes: 64 * 1024 * 1024,
 };
+/** Allocation unit of the tail cache: one chunk holds several typical appends. */
+const TAIL_CHUNK_BYTES = 64 * 1024;
 
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
@@ -75,7 +81,12 @@ export class LogManager {
     if (options.logDirs.length === 0) throw new Error('at least one log dir is required');
     const opts = { ...DEFAULTS, ...options };
     const onBackgroundError = options.onBackgroundError ?? ((err: unknown) => process.emitWarning(err as Error));
-    const ctx: LogContext = { files: new FileCache(opts.maxOpenFiles), decompress: options.decompress, onBackgroundError };
+    const ctx: LogContext = {
+      files: new FileCache(opts.maxOpenFiles),
+      tail: opts.tailCacheBytes > 0 ? new TailCache(opts.tailCacheBytes, TAIL_CHUNK_BYTES) : undefined,
+      decompress: options.decompress,
+      onBackgroundError,
+    };
     const dirs: LogDir[] = options.logDirs.map((path) => ({ path, partitions: 0 }));
     const manager = new LogManager(dirs, ctx, options.configFor ?? (() => ({ ...DEFAULT_LOG_CONFIG })));
     const locked: LogDir[] = [];

@@ -24,7 +24,12 @@ import type { LogConfig, TimestampType } from './log-config.js';
 import { type Decompress, findRecord } from './record-timestamps.js';
 import { loadSegments, recoverSegment } from './recovery.js';
 import { LogSegment } from './segment.js';
+import type { TailCache } from './tail-cache.js';
 import type { TimestampOffset } from './time-index.js';
+
+/** Extra bytes the first read of a fetch covers beyond maxBytes: the usual distance from an
+ * offset-index entry to the wanted batch (index.interval.bytes plus one append). */
+const SEEK_LOOKAHEAD_BYTES = 64 * 1024;
 
 export interface AppendOptions {
   /** Leader epoch written into each batch; a newer one starts a leader-epoch-checkpoint entry. */
@@ -57,6 +62,8 @@ export interface ReadResult {
 /** What the LogManager provides to every partition log. */
 export interface LogContext {
   files: FileCache;
+  /** Recently appended bytes kept in memory; absent to always read files. */
+  tail?: TailCache;
   decompress?: Decompress;
   /** Failures of background work (flushes) that have no caller to report to. */
   onBackgroundError: (err: unknown) => void;
@@ -105,6 +112,7 @@ export class PartitionLog {
   static create(topic: string, partition: number, dir: string, config: LogConfig, ctx: LogContext): PartitionLog {
     mkdirSync(dir, { recursive: true });
     const segment = LogSegment.create(dir, 0, segmentSettings(config), rollJitter(config), ctx.files, Date.now());
+    segment.useTail(ctx.tail?.newSegmentTail(0));
     const epochs = LeaderEpochCache.empty(join(dir, LEADER_EPOCH_CHECKPOINT));
     return new PartitionLog(topic, partition, dir, config, ctx, [segment], epochs, 0, 0, 0, 0);
   }
@@ -123,6 +131,8 @@ export class PartitionLog {
       epochs,
     });
     epochs.truncateFromEnd(logEndOffset);
+    const active = segments[segments.length - 1];
+    active.useTail(ctx.tail?.newSegmentTail(active.size));
     const logStartOffset = Math.min(Math.max(opts.logStartOffset, segments[0].baseOffset), logEndOffset);
     const recoveryPoint = Math.min(opts.recoveryPoint, logEndOffset);
     const highWatermark = Math.min(Math.max(opts.highWatermark, logStartOffset), logEndOffset);
@@ -191,6 +201,8 @@ export class PartitionLog {
   /**
    * Whole batches from the one containing `fetchOffset`, up to maxBytes (the first batch even if
    * larger when minOneBatch) and only batches ending below maxOffset and the log end offset.
+   * Usually one read per segment: the first read starts at the offset-index entry and covers the
+   * distance to the wanted batch as well.
    */
   async read(fetchOffset: number, maxBytes: number, opts: ReadOptions): Promise<ReadResult> {
     this.checkOpen();
@@ -203,30 +215,44 @@ export class PartitionLog {
     const records: Buffer[] = [];
     let size = 0;
     let offset = fetchOffset;
-    for (let i = segmentIndexFor(segments, fetchOffset); i < segments.length && offset < limit && size < maxBytes; i++) {
+    /** Size of the first batch once found, so a re-read can fetch it whole under minOneBatch. */
+    let firstBatchSize = 0;
+    for (let i = segmentIndexFor(segments, fetchOffset); i < segments.length; i++) {
       const segment = segments[i];
-      let position = 0;
-      let length = Math.min(maxBytes - size, segment.size);
-      if (records.length === 0) {
-        // Later segments start at a batch boundary with offsets above `offset`: read from 0.
-        await this.ensureIndexes(segments, i);
-        const first = await segment.translateOffset(offset);
-        if (!first) continue;
-        if (first.lastOffset >= limit) break;
-        position = first.position;
-        length = Math.min(maxBytes, segment.size - position);
-        if (opts.minOneBatch) length = Math.max(length, first.size);
-        if (length < first.size) break;
+      await this.ensureIndexes(segments, i);
+      // Until the first batch is found, batches ending below `offset` are skipped.
+      let seeking = records.length === 0;
+      let position = seeking ? segment.offsetIndex.lookup(offset).position : 0;
+      const end = segment.size;
+      while (position < end) {
+        if (size >= maxBytes || offset >= limit) return { records, size };
+        const room = maxBytes - size;
+        const firstFits = records.length === 0 && opts.minOneBatch;
+        const want = seeking ? room + SEEK_LOOKAHEAD_BYTES : firstFits ? Math.max(room, firstBatchSize) : room;
+        const asked = Math.min(want, end - position);
+        const buf = await segment.read(position, asked);
+        let at = 0;
+        if (seeking) {
+          at = skipBatchesBelow(buf, offset);
+          if (at + BATCH_HEADER_SIZE > buf.length) {
+            position += at; // the wanted batch starts beyond this read
+            continue;
+          }
+          seeking = false;
+          firstBatchSize = batchSizeOf(buf, at);
+        }
+        const taken = takeBatches(buf, at, limit, room, firstFits);
+        if (taken.bytes > 0) {
+          records.push(buf.subarray(at, at + taken.bytes));
+          size += taken.bytes;
+          offset = taken.nextOffset;
+        }
+        if (taken.full) return { records, size };
+        // No progress on a short read: the file ended early (a concurrent truncation). A full read
+        // without progress held part of a large first batch, which the next read takes whole.
+        if (at + taken.bytes === 0 && buf.length < asked) break;
+        position += at + taken.bytes;
       }
-      if (length <= 0) continue;
-      const buf = await segment.read(position, length);
-      const { bytes, nextOffset, stopped } = wholeBatchesBelow(buf, limit);
-      if (bytes > 0) {
-        records.push(bytes === buf.length ? buf : buf.subarray(0, bytes));
-        size += bytes;
-        offset = nextOffset;
-      }
-      if (stopped) break;
     }
     return { records, size };
   }
@@ -312,6 +338,7 @@ export class PartitionLog {
   /** Stops using the files without flushing: the partition is being deleted. */
   abandon(): void {
     this.closed = true;
+    this.activeSegment.useTail(undefined);
     this.ctx.files.forgetUnder(this.dir + sep);
   }
 
@@ -321,10 +348,17 @@ export class PartitionLog {
 
   private roll(now: number): LogSegment {
     this.activeSegment.onBecomeInactive();
-    const segment = LogSegment.create(this.dir, this.logEndOffset, segmentSettings(this.config), rollJitter(this.config), this.ctx.files, now);
+    const segment = this.newSegment(this.logEndOffset, now);
     this.segments = [...this.segments, segment];
     // Like Kafka, the segments that just became inactive are fsynced in the background.
     this.flushInBackground();
+    return segment;
+  }
+
+  /** A new empty active segment at `baseOffset`. */
+  private newSegment(baseOffset: number, now: number): LogSegment {
+    const segment = LogSegment.create(this.dir, baseOffset, segmentSettings(this.config), rollJitter(this.config), this.ctx.files, now);
+    segment.useTail(this.ctx.tail?.newSegmentTail(0));
     return segment;
   }
 
@@ -370,6 +404,7 @@ export class PartitionLog {
     const doomed = this.segments.slice(kept + 1);
     this.segments = this.segments.slice(0, kept + 1);
     segment.truncateAt(offset, first?.position ?? segment.size, Date.now());
+    if (doomed.length > 0) segment.useTail(this.ctx.tail?.newSegmentTail(segment.size));
     this.truncated(first ? Math.min(offset, first.baseOffset) : offset);
     await Promise.all(doomed.map((s) => s.delete()));
   }
@@ -377,7 +412,7 @@ export class PartitionLog {
   private async truncateFullyAndStartAt(offset: number): Promise<void> {
     const doomed = this.segments;
     const deletion = Promise.all(doomed.map((s) => s.delete()));
-    this.segments = [LogSegment.create(this.dir, offset, segmentSettings(this.config), rollJitter(this.config), this.ctx.files, Date.now())];
+    this.segments = [this.newSegment(offset, Date.now())];
     this.epochs.clear();
     this.logStartOffset = offset;
     this.truncated(offset);
@@ -413,20 +448,28 @@ function segmentIndexFor(segments: readonly LogSegment[], offset: number): numbe
   return lo;
 }
 
-/**
- * Length of the leading whole batches in `buf` whose last offset is below `limit`; `stopped`
- * when the walk ended before the buffer did (a partial batch or the limit).
- */
-function wholeBatchesBelow(buf: Buffer, limit: number): { bytes: number; nextOffset: number; stopped: boolean } {
+/** Position in `buf` of the first batch whose last offset is >= offset (may lie beyond `buf`). */
+function skipBatchesBelow(buf: Buffer, offset: number): number {
   let at = 0;
+  while (at + BATCH_HEADER_SIZE <= buf.length && lastOffsetOf(buf, at) < offset) at += batchSizeOf(buf, at);
+  return at;
+}
+
+/**
+ * Whole batches from `at` that end below `limit` and fit in `room` bytes (the first one always,
+ * with `firstFits`). `full` when a batch was refused (limit or room): the fetch is complete;
+ * otherwise the walk stopped at the end of `buf` and the caller reads on.
+ */
+function takeBatches(buf: Buffer, at: number, limit: number, room: number, firstFits: boolean): { bytes: number; nextOffset: number; full: boolean } {
+  let end = at;
   let nextOffset = -1;
-  while (at + BATCH_HEADER_SIZE <= buf.length) {
-    const size = batchSizeOf(buf, at);
-    if (at + size > buf.length) break;
-    const last = lastOffsetOf(buf, at);
-    if (last >= limit) break;
+  while (end + BATCH_HEADER_SIZE <= buf.length) {
+    const size = batchSizeOf(buf, end);
+    const last = lastOffsetOf(buf, end);
+    if (last >= limit || (end - at + size > room && !(firstFits && end === at))) return { bytes: end - at, nextOffset, full: true };
+    if (end + size > buf.length) break;
     nextOffset = last + 1;
-    at += size;
+    end += size;
   }
-  return { bytes: at, nextOffset, stopped: at < buf.length };
+  return { bytes: end - at, nextOffset, full: false };
 }

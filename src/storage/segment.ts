@@ -3,11 +3,12 @@
 // file-descriptor cache on the threadpool.
 import { ftruncateSync, renameSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { type BatchHeader, headerAt, scanBatchHeaders } from './batch-scan.js';
+import { type BatchHeader, scanBatchHeaders } from './batch-scan.js';
 import type { FileCache } from './file-cache.js';
 import { fsyncFd, readFully, writeFullySync } from './file-io.js';
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentPath } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
+import type { SegmentTail } from './tail-cache.js';
 import { TimeIndex, type TimestampOffset } from './time-index.js';
 
 export interface SegmentSettings {
@@ -34,6 +35,8 @@ export class LogSegment {
   private offsetOfMaxTimestampSoFar = -1;
   /** Max timestamp of the first batch: segment.ms counts from it. */
   private firstBatchTimestamp: number | undefined;
+  /** Recent bytes kept in memory while the segment is active. */
+  private tail: SegmentTail | undefined;
 
   constructor(
     readonly dir: string,
@@ -123,6 +126,7 @@ export class LogSegment {
       }
     });
     this.size += records.length;
+    this.tail?.append(position, records);
     this.indexAppended(position, records.length, largestOffset, largestTimestamp, offsetOfLargestTimestamp);
   }
 
@@ -158,15 +162,27 @@ export class LogSegment {
     );
   }
 
+  /** Caches what is appended from now on in `tail`; undefined stops caching and releases the memory. */
+  useTail(tail: SegmentTail | undefined): void {
+    this.tail?.reset(this.size);
+    this.tail = tail;
+  }
+
   /** The segment stops being active (roll or close): final time-index entry, indexes written at their used size. */
   onBecomeInactive(): void {
+    this.useTail(undefined);
     if (this.maxTimestampSoFar >= 0) this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true);
     this.offsetIndex.persist();
     this.timeIndex.persist();
   }
 
-  /** Reads [position, position + length) of the .log; shorter at the end of the file. */
+  /**
+   * Reads [position, position + length) of the .log; shorter at the end of the file or of an
+   * in-memory tail chunk (which always ends on a batch boundary).
+   */
   async read(position: number, length: number): Promise<Buffer> {
+    const cached = this.tail?.read(position, length);
+    if (cached) return cached;
     const file = await this.files.acquire(this.logPath);
     try {
       const buf = Buffer.allocUnsafe(length);
@@ -200,11 +216,6 @@ export class LogSegment {
     return last;
   }
 
-  /** Header of the batch at `position` (which must start a batch). */
-  async headerAt(position: number): Promise<BatchHeader> {
-    return headerAt(await this.read(position, 64), 0, position);
-  }
-
   /**
    * Cuts the segment at `position`, the start of the first batch with offsets >= offset
    * (found with translateOffset). Synchronous so no append interleaves.
@@ -229,6 +240,7 @@ export class LogSegment {
   truncateLog(position: number): void {
     this.files.withFdSync(this.logPath, (fd) => ftruncateSync(fd, position));
     this.size = position;
+    this.tail?.reset(position);
   }
 
   /** Writes pending index entries and fsyncs the .log and both indexes. */
@@ -240,6 +252,7 @@ export class LogSegment {
 
   /** Renames the files to .deleted at once (so a crash cannot resurrect them), then unlinks them. */
   async delete(): Promise<void> {
+    this.useTail(undefined);
     const paths = [this.logPath, this.offsetIndex.path, this.timeIndex.path];
     const renamed: string[] = [];
     for (const path of paths) {

@@ -2,7 +2,7 @@
 // every codec they support, against a broker started as `samsa start`.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { python } from '../helpers/clients.js';
+import { kcat, python } from '../helpers/clients.js';
 import { removeDir, startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 
 interface RoundTrip {
@@ -18,12 +18,13 @@ after(async () => {
   removeDir(broker.dataDir);
 });
 
-function expectRecord(r: RoundTrip['consumed'][number], i: number, withNullHeader: boolean): void {
+function expectRecord(r: RoundTrip['consumed'][number], i: number, withEmptyHeader: boolean): void {
   assert.equal(r.offset, i);
   assert.equal(r.key, `key-${i}`);
   assert.equal(r.value, i === 1 ? null : i === 2 ? '' : `value-${i}`);
   const headers: [string, string | null][] = [['h', `hv-${i}`]];
-  if (withNullHeader) headers.push(['n', null]);
+  // An empty header value: confluent-kafka 1.7.0 corrupts Python's None refcount on null header values.
+  if (withEmptyHeader) headers.push(['n', '']);
   assert.deepEqual(r.headers, headers);
 }
 
@@ -39,8 +40,17 @@ for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
 
   test(`kafka-python round trip with ${codec}`, async () => {
     const count = 200;
-    const r = await python<RoundTrip>('kafka_python_roundtrip.py', [broker.bootstrap, `kp-${codec}`, codec, String(count)]);
+    const topic = `kp-${codec}`;
+    const r = await python<RoundTrip>('kafka_python_roundtrip.py', [broker.bootstrap, topic, codec, String(count)]);
     assert.deepEqual(r.delivered, Array.from({ length: count }, (_, i) => i));
+    if (codec === 'zstd') {
+      // kafka-python 2.0.2 reads with Fetch v4, too old for zstd: check what it wrote with librdkafka.
+      const out = await kcat(['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%o|%k|%S\n']);
+      const lines = out.trim().split('\n');
+      assert.equal(lines.length, count);
+      assert.equal(lines[3], '3|key-3|7');
+      return;
+    }
     assert.equal(r.consumed.length, count);
     r.consumed.forEach((rec, i) => expectRecord(rec, i, false));
   });

@@ -4,12 +4,23 @@ import { ApiKey } from '../../protocol/api-keys.js';
 import type { Handler } from '../router.js';
 import { handleApiVersions } from './api-versions.js';
 import { handleCreateTopics } from './create-topics.js';
+import { handleDeleteGroups } from './delete-groups.js';
 import { handleDeleteTopics } from './delete-topics.js';
 import { handleDescribeCluster } from './describe-cluster.js';
+import { handleDescribeGroups } from './describe-groups.js';
 import { handleFetch } from './fetch.js';
+import { handleFindCoordinator } from './find-coordinator.js';
+import { handleHeartbeat } from './heartbeat.js';
+import { handleJoinGroup } from './join-group.js';
+import { handleLeaveGroup } from './leave-group.js';
+import { handleListGroups } from './list-groups.js';
 import { handleListOffsets } from './list-offsets.js';
 import { handleMetadata } from './metadata.js';
+import { handleOffsetCommit } from './offset-commit.js';
+import { handleOffsetDelete } from './offset-delete.js';
+import { handleOffsetFetch } from './offset-fetch.js';
 import { handleProduce } from './produce.js';
+import { handleSyncGroup } from './sync-group.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.Produce, handleProduce],
@@ -20,4 +31,16 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.CreateTopics, handleCreateTopics],
   [ApiKey.DeleteTopics, handleDeleteTopics],
   [ApiKey.DescribeCluster, handleDescribeCluster],
+  // Consumer groups.
+  [ApiKey.FindCoordinator, handleFindCoordinator],
+  [ApiKey.JoinGroup, handleJoinGroup],
+  [ApiKey.SyncGroup, handleSyncGroup],
+  [ApiKey.Heartbeat, handleHeartbeat],
+  [ApiKey.LeaveGroup, handleLeaveGroup],
+  [ApiKey.OffsetCommit, handleOffsetCommit],
+  [ApiKey.OffsetFetch, handleOffsetFetch],
+  [ApiKey.DescribeGroups, handleDescribeGroups],
+  [ApiKey.ListGroups, handleListGroups],
+  [ApiKey.DeleteGroups, handleDeleteGroups],
+  [ApiKey.OffsetDelete, handleOffsetDelete],
 ]);

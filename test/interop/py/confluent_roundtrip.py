@@ -8,7 +8,7 @@ what was consumed.
 import json
 import sys
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
 bootstrap, topic, codec, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 producer = Producer({"bootstrap.servers": bootstrap, "compression.type": codec, "linger.ms": 5, "acks": "all"})
@@ -26,12 +26,12 @@ def on_delivery(err, msg):
 for i in range(count):
     value = None if i == 1 else (b"" if i == 2 else ("value-%d" % i).encode())
     producer.produce(topic, key=("key-%d" % i).encode(), value=value,
-                     headers=[("h", ("hv-%d" % i).encode()), ("n", None)], on_delivery=on_delivery)
+                     headers=[("h", ("hv-%d" % i).encode()), ("n", b"")], on_delivery=on_delivery)
 producer.flush(30)
 
 consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "roundtrip-" + topic,
                      "auto.offset.reset": "earliest", "enable.auto.commit": False})
-consumer.subscribe([topic])
+consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
 consumed = []
 for _ in range(200):
     if len(consumed) >= count:

@@ -1,0 +1,216 @@
+// Committed offsets: OffsetCommit (generation fencing, simple commits by
+// non-members, offset.metadata.max.bytes), OffsetFetch, OffsetDelete, and the
+// removal of offsets and groups with their tombstones (DeleteGroups and
+// offsets.retention.minutes expiry). A commit is answered only after its
+// records are in the __consumer_offsets log.
+import { ErrorCode } from '../../protocol/errors.js';
+import type { Clock } from './clock.js';
+import type { CoordinatorLog, GroupCoordinatorConfig } from './config.js';
+import type { ClassicGroup, TopicPartition } from './group.js';
+import type { Rebalancer } from './rebalancer.js';
+import { type KeyValue, type OffsetAndMetadata, groupMetadataRecord, offsetCommitRecord } from './records.js';
+import type { OffsetsTopicStore } from './store.js';
+
+/** How the offsets code reaches the coordinator's groups. */
+export interface GroupRegistry {
+  /** NONE, or why requests for this group id cannot be served here now. */
+  status(groupId: string, allowEmptyId: boolean): number;
+  get(groupId: string): ClassicGroup | undefined;
+  /** Creates an Empty group (a first member, or a simple commit). */
+  create(groupId: string): ClassicGroup;
+  /** Forgets a group that went Dead. */
+  forget(group: ClassicGroup): void;
+  all(): Iterable<ClassicGroup>;
+}
+
+export interface PartitionCommit extends TopicPartition {
+  offset: number;
+  leaderEpoch: number;
+  metadata: string | null;
+  /** OffsetCommit v1's per-partition commit time; -1: now. */
+  commitTimestamp: number;
+}
+
+export interface CommitRequest {
+  groupId: string;
+  memberId: string;
+  groupInstanceId: string | null;
+  /** -1 with an empty member id: a commit by a client outside group management. */
+  generationId: number;
+  /** OffsetCommit v2-v4 retention time; -1: the broker's offsets.retention.minutes. */
+  retentionTimeMs: number;
+  partitions: PartitionCommit[];
+}
+
+export interface PartitionError extends TopicPartition {
+  errorCode: number;
+}
+
+export interface FetchedOffset extends PartitionError {
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+}
+
+export class OffsetManager {
+  constructor(
+    private readonly config: GroupCoordinatorConfig,
+    private readonly registry: GroupRegistry,
+    private readonly store: OffsetsTopicStore,
+    private readonly rebalancer: Rebalancer,
+    private readonly clock: Clock,
+    private readonly log: CoordinatorLog,
+    private readonly partitionExists: (topic: string, partition: number) => boolean,
+  ) {}
+
+  commit(req: CommitRequest): PartitionError[] {
+    const errors = new Map<PartitionCommit, number>();
+    const known = req.partitions.filter((p) => {
+      if (this.partitionExists(p.topic, p.partition)) return true;
+      errors.set(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      return false;
+    });
+    if (known.length > 0) {
+      const error = this.commitKnown(req, known);
+      for (const p of known) errors.set(p, error.get(p) ?? ErrorCode.NONE);
+    }
+    return req.partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: errors.get(p)! }));
+  }
+
+  /** The error per partition (absent: stored). */
+  private commitKnown(req: CommitRequest, partitions: PartitionCommit[]): Map<PartitionCommit, number> {
+    const all = (errorCode: number): Map<PartitionCommit, number> => new Map(partitions.map((p) => [p, errorCode]));
+    const status = this.registry.status(req.groupId, true);
+    if (status !== ErrorCode.NONE) return all(status);
+    let group = this.registry.get(req.groupId);
+    if (!group) {
+      // No group: a client outside group management may create one by committing; anyone else is stale.
+      if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
+      group = this.registry.create(req.groupId);
+    }
+    const error = this.validateCommitter(group, req);
+    if (error !== ErrorCode.NONE) return all(error);
+    if (group.is('CompletingRebalance')) return all(ErrorCode.REBALANCE_IN_PROGRESS);
+    // A commit is a sign of life (commits may still come from the previous generation while rebalancing).
+    if (group.is('Stable') || group.is('PreparingRebalance')) this.rebalancer.scheduleHeartbeatExpiry(group, group.get(req.memberId));
+    return this.storeOffsets(group, req, partitions);
+  }
+
+  private validateCommitter(group: ClassicGroup, req: CommitRequest): number {
+    if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (req.generationId < 0 && group.is('Empty')) return ErrorCode.NONE;
+    if (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
+      const error = group.memberError(req.memberId, req.groupInstanceId);
+      if (error !== ErrorCode.NONE) return error;
+      return req.generationId === group.generationId ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    }
+    // A group with members takes commits from its members only.
+    return group.is('Empty') ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  private storeOffsets(group: ClassicGroup, req: CommitRequest, partitions: PartitionCommit[]): Map<PartitionCommit, number> {
+    const errors = new Map<PartitionCommit, number>();
+    const now = this.clock.now();
+    const accepted: { p: PartitionCommit; value: OffsetAndMetadata }[] = [];
+    for (const p of partitions) {
+      const metadata = p.metadata ?? '';
+      if (metadata.length > this.config.offsetMetadataMaxBytes) {
+        errors.set(p, ErrorCode.OFFSET_METADATA_TOO_LARGE);
+        continue;
+      }
+      const commitTimestamp = p.commitTimestamp < 0 ? now : p.commitTimestamp;
+      accepted.push({
+        p,
+        value: {
+          offset: p.offset,
+          leaderEpoch: p.leaderEpoch,
+          metadata,
+          commitTimestamp,
+          expireTimestamp: req.retentionTimeMs < 0 ? null : now + req.retentionTimeMs,
+        },
+      });
+    }
+    if (accepted.length === 0) return errors;
+    const records = accepted.map(({ p, value }) => offsetCommitRecord(group.groupId, p.topic, p.partition, value));
+    const error = this.store.append(group.groupId, records);
+    for (const { p, value } of accepted) {
+      if (error === ErrorCode.NONE && !group.is('Dead')) group.setOffset(p.topic, p.partition, value);
+      errors.set(p, error);
+    }
+    return errors;
+  }
+
+  /** Committed offsets (-1 where none); `partitions` null asks for all of the group's. */
+  fetch(groupId: string, partitions: readonly TopicPartition[] | null): { errorCode: number; offsets: FetchedOffset[] } {
+    const status = this.registry.status(groupId, true);
+    if (status !== ErrorCode.NONE) return { errorCode: status, offsets: [] };
+    const group = this.registry.get(groupId);
+    const live = group && !group.is('Dead') ? group : undefined;
+    const offsets = partitions === null
+      ? (live?.allOffsets() ?? []).map(({ topic, partition, value }) => fetched(topic, partition, value))
+      : partitions.map(({ topic, partition }) => fetched(topic, partition, live?.offset(topic, partition)));
+    return { errorCode: ErrorCode.NONE, offsets };
+  }
+
+  /** OffsetDelete: only offsets the group does not consume (all of them when it is empty). */
+  delete(groupId: string, partitions: readonly TopicPartition[]): { errorCode: number; partitions: PartitionError[] } {
+    const status = this.registry.status(groupId, false);
+    if (status !== ErrorCode.NONE) return { errorCode: status, partitions: [] };
+    const group = this.registry.get(groupId);
+    if (!group || group.is('Dead')) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
+    if (!group.is('Empty') && !group.isConsumerGroup) return { errorCode: ErrorCode.NON_EMPTY_GROUP, partitions: [] };
+    const results: PartitionError[] = [];
+    const eligible: TopicPartition[] = [];
+    for (const tp of partitions) {
+      let errorCode: number = ErrorCode.NONE;
+      if (!this.partitionExists(tp.topic, tp.partition)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      else if (!group.is('Empty') && group.isSubscribedTo(tp.topic)) errorCode = ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC;
+      else eligible.push(tp);
+      results.push({ ...tp, errorCode });
+    }
+    if (eligible.length > 0) {
+      const removed = this.cleanupGroup(group, eligible);
+      this.log.info(`deleted ${removed} offset(s) of group ${groupId}`);
+    }
+    return { errorCode: ErrorCode.NONE, partitions: results };
+  }
+
+  /** Expires offsets past offsets.retention.minutes, and the empty groups left without offsets. */
+  expireOffsets(): void {
+    const now = this.clock.now();
+    let removed = 0;
+    for (const group of [...this.registry.all()]) {
+      removed += this.cleanupGroup(group, group.expiredOffsets(now, this.config.offsetsRetentionMs));
+    }
+    if (removed > 0) this.log.info(`expired ${removed} offset(s)`);
+  }
+
+  /**
+   * Removes the given offsets and writes their tombstones; an empty group left without offsets
+   * (or one already Dead) is forgotten, with a tombstone for its metadata if it ever had a
+   * generation. Returns how many offsets were removed.
+   */
+  cleanupGroup(group: ClassicGroup, partitions: readonly TopicPartition[]): number {
+    const removed = group.removeOffsets(partitions);
+    if (group.is('Empty') && !group.hasOffsets) group.transitionTo('Dead');
+    const tombstones: KeyValue[] = removed.map((tp) => offsetCommitRecord(group.groupId, tp.topic, tp.partition, null));
+    if (group.is('Dead')) {
+      this.registry.forget(group);
+      if (group.generationId > 0) tombstones.push(groupMetadataRecord(group.groupId, null));
+    }
+    const error = this.store.append(group.groupId, tombstones);
+    if (error !== ErrorCode.NONE) this.log.warn(`could not write tombstones for group ${group.groupId}: error ${error}`);
+    return removed.length;
+  }
+}
+
+function fetched(topic: string, partition: number, value: OffsetAndMetadata | undefined): FetchedOffset {
+  return {
+    topic,
+    partition,
+    offset: value?.offset ?? -1,
+    leaderEpoch: value?.leaderEpoch ?? -1,
+    metadata: value?.metadata ?? '',
+    errorCode: ErrorCode.NONE,
+  };
+}
