@@ -179,8 +179,15 @@ export class BrokerConfig {
     return (this.get('log.dirs') as string[] | null) ?? [this.str('log.dir')];
   }
 
+  private topicDefaultsCache: TopicConfigs | undefined;
+
   /** Broker-level defaults for every topic config key (Kafka's derivations of ms/minutes/hours keys). */
   topicDefaults(): TopicConfigs {
+    this.topicDefaultsCache ??= Object.freeze(this.computeTopicDefaults());
+    return this.topicDefaultsCache;
+  }
+
+  private computeTopicDefaults(): TopicConfigs {
     const out: TopicConfigs = {};
     for (const [key, def] of TOPIC_CONFIG_DEFS) {
       out[key] = def.brokerKey && this.values.has(def.brokerKey) ? this.get(def.brokerKey) : def.default;

@@ -60,6 +60,15 @@ export class TopicService {
     return { isr, minIsr };
   }
 
+  /** message.timestamp.before/after.max.ms of a topic (difference.max.ms bounds both, as in Kafka 3.6+). */
+  timestampLimits(topic: string): { beforeMaxMs: number; afterMaxMs: number } {
+    const own = this.metadata.topic(topic)?.configs ?? {};
+    const defaults = this.config.topicDefaults();
+    const get = (k: string): number => (k in own ? own[k] : defaults[k]) as number;
+    const diff = get('message.timestamp.difference.max.ms');
+    return { beforeMaxMs: Math.min(get('message.timestamp.before.max.ms'), diff), afterMaxMs: Math.min(get('message.timestamp.after.max.ms'), diff) };
+  }
+
   /** Validates a creation the way Kafka's controller does; returns the error or the resolved spec. */
   validate(spec: CreateTopicSpec): TopicResult {
     const nameProblem = topicNameProblem(spec.name);

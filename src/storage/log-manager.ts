@@ -59,8 +59,8 @@ const DEFAULTS = {
   flushCheckIntervalMs: 1_000,
   tailCacheBytes: 64 * 1024 * 1024,
 };
-/** Allocation unit of the tail cache: one chunk holds several typical appends. */
-const TAIL_CHUNK_BYTES = 64 * 1024;
+/** Largest allocation of the tail cache (fewer, larger chunks cost less per byte). */
+const TAIL_CHUNK_BYTES = 1024 * 1024;
 
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();

@@ -30,6 +30,9 @@ import type { TimestampOffset } from './time-index.js';
 /** Extra bytes the first read of a fetch covers beyond maxBytes: the usual distance from an
  * offset-index entry to the wanted batch (index.interval.bytes plus one append). */
 const SEEK_LOOKAHEAD_BYTES = 64 * 1024;
+/** Appends are copied into the tail cache only this long after a fetch reached the log end:
+ * the copy costs the append path, and only consumers at the tail gain from it. */
+const TAIL_READER_WINDOW_MS = 10_000;
 
 export interface AppendOptions {
   /** Leader epoch written into each batch; a newer one starts a leader-epoch-checkpoint entry. */
@@ -88,6 +91,8 @@ export class PartitionLog {
   private backgroundFlush: Promise<void> = Promise.resolve();
   private flushQueued = false;
   private readonly indexLoads = new Map<LogSegment, Promise<void>>();
+  /** When a fetch last reached the log end (a consumer at the tail). */
+  private tailReadAt = -Infinity;
 
   private constructor(
     readonly topic: string,
@@ -189,7 +194,7 @@ export class PartitionLog {
     let active = this.activeSegment;
     if (active.shouldRoll(records.length, maxTimestamp, lastOffset, opts.now, this.config)) active = this.roll(opts.now);
     this.epochs.assign(opts.leaderEpoch, baseOffset);
-    active.append(records, lastOffset, maxTimestamp, offsetOfMaxTimestamp);
+    active.append(records, lastOffset, maxTimestamp, offsetOfMaxTimestamp, opts.now - this.tailReadAt < TAIL_READER_WINDOW_MS);
     this.logEndOffset = nextOffset;
 
     this.unflushedMessages += nextOffset - baseOffset;
@@ -210,7 +215,14 @@ export class PartitionLog {
     if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
       throw new OffsetOutOfRangeError(fetchOffset, logStartOffset, logEndOffset);
     }
-    const limit = Math.min(opts.maxOffset, logEndOffset);
+    // A consumer fetching at the end (or receiving everything up to it) is at the tail.
+    if (fetchOffset === logEndOffset) this.tailReadAt = Date.now();
+    const result = await this.readBatches(fetchOffset, maxBytes, opts.minOneBatch, Math.min(opts.maxOffset, logEndOffset));
+    if (result.nextOffset >= logEndOffset) this.tailReadAt = Date.now();
+    return { records: result.records, size: result.size };
+  }
+
+  private async readBatches(fetchOffset: number, maxBytes: number, minOneBatch: boolean, limit: number): Promise<ReadResult & { nextOffset: number }> {
     const segments = this.segments;
     const records: Buffer[] = [];
     let size = 0;
@@ -225,9 +237,9 @@ export class PartitionLog {
       let position = seeking ? segment.offsetIndex.lookup(offset).position : 0;
       const end = segment.size;
       while (position < end) {
-        if (size >= maxBytes || offset >= limit) return { records, size };
+        if (size >= maxBytes || offset >= limit) return { records, size, nextOffset: offset };
         const room = maxBytes - size;
-        const firstFits = records.length === 0 && opts.minOneBatch;
+        const firstFits = records.length === 0 && minOneBatch;
         const want = seeking ? room + SEEK_LOOKAHEAD_BYTES : firstFits ? Math.max(room, firstBatchSize) : room;
         const asked = Math.min(want, end - position);
         const buf = await segment.read(position, asked);
@@ -247,14 +259,14 @@ export class PartitionLog {
           size += taken.bytes;
           offset = taken.nextOffset;
         }
-        if (taken.full) return { records, size };
+        if (taken.full) return { records, size, nextOffset: offset };
         // No progress on a short read: the file ended early (a concurrent truncation). A full read
         // without progress held part of a large first batch, which the next read takes whole.
         if (at + taken.bytes === 0 && buf.length < asked) break;
         position += at + taken.bytes;
       }
     }
-    return { records, size };
+    return { records, size, nextOffset: offset };
   }
 
   /** ListOffsets by timestamp: the first record at or after the log start with timestamp >= ts, or null. */

@@ -112,10 +112,11 @@ export class LogSegment {
   }
 
   /**
-   * Writes `records` (whole batches with offsets assigned) at the end of the .log and indexes them.
-   * On a failed write the .log is cut back so no partial batch remains.
+   * Writes `records` (whole batches with offsets assigned) at the end of the .log and indexes them;
+   * with `cache` also copies them into the in-memory tail. On a failed write the .log is cut back
+   * so no partial batch remains.
    */
-  append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfLargestTimestamp: number): void {
+  append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfLargestTimestamp: number, cache = false): void {
     const position = this.size;
     this.files.withFdSync(this.logPath, (fd) => {
       try {
@@ -126,7 +127,7 @@ export class LogSegment {
       }
     });
     this.size += records.length;
-    this.tail?.append(position, records);
+    if (cache) this.tail?.append(position, records);
     this.indexAppended(position, records.length, largestOffset, largestTimestamp, offsetOfLargestTimestamp);
   }
 

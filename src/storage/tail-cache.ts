@@ -14,6 +14,8 @@ interface TailChunk {
   live: boolean;
 }
 
+const FIRST_CHUNK_BYTES = 16 * 1024;
+
 /** FIFO of items with O(1) push and shift (an array with a moving head, compacted now and then). */
 class Fifo<T> {
   private items: T[] = [];
@@ -57,7 +59,8 @@ export class TailCache {
 
   constructor(
     readonly budgetBytes: number,
-    readonly chunkBytes: number,
+    /** Largest chunk; a segment's chunks start small and double, so idle partitions hold little. */
+    readonly maxChunkBytes: number,
   ) {}
 
   /** Bytes held across all partitions. */
@@ -70,8 +73,8 @@ export class TailCache {
     return new SegmentTail(this, position);
   }
 
-  allocate(owner: SegmentTail, position: number, minBytes: number): TailChunk {
-    const chunk = { owner, position, buf: Buffer.allocUnsafe(Math.max(this.chunkBytes, minBytes)), length: 0, live: true };
+  allocate(owner: SegmentTail, position: number, bytes: number): TailChunk {
+    const chunk = { owner, position, buf: Buffer.allocUnsafe(bytes), length: 0, live: true };
     this.chunks.push(chunk);
     this.bytes += chunk.buf.length;
     while (this.bytes > this.budgetBytes && this.chunks.length > 1) {
@@ -103,7 +106,8 @@ export class SegmentTail {
     if (position !== this.end) this.reset(position); // not contiguous: start over
     let chunk = this.chunks.last();
     if (!chunk || chunk.length + records.length > chunk.buf.length) {
-      chunk = this.cache.allocate(this, position, records.length);
+      const size = Math.min(this.cache.maxChunkBytes, chunk ? chunk.buf.length * 2 : FIRST_CHUNK_BYTES);
+      chunk = this.cache.allocate(this, position, Math.max(size, records.length));
       this.chunks.push(chunk);
     }
     records.copy(chunk.buf, chunk.length);

@@ -144,19 +144,20 @@ export function joinRequest(groupId: string, overrides: Partial<JoinRequest> = {
 
 /**
  * Sends a JoinGroup like a v4+ client: an unknown member first gets MEMBER_ID_REQUIRED and joins
- * again with the id it was given. Resolves to the pending answer (it waits for the rebalance).
+ * again with the id it was given. Resolves once the member is in the group, with its answer
+ * still pending (it comes when the rebalance completes).
  */
-export async function startJoin(h: Harness, req: JoinRequest): Promise<Promise<JoinResult>> {
-  if (req.memberId !== '' || req.groupInstanceId !== null || !req.requireKnownMemberId) return h.coordinator.joinGroup(req);
+export async function startJoin(h: Harness, req: JoinRequest): Promise<{ answer: Promise<JoinResult> }> {
+  if (req.memberId !== '' || req.groupInstanceId !== null || !req.requireKnownMemberId) return { answer: h.coordinator.joinGroup(req) };
   const first = await h.coordinator.joinGroup(req);
   if (first.memberId === '') throw new Error(`join failed with error ${first.errorCode}`);
-  return h.coordinator.joinGroup({ ...req, memberId: first.memberId });
+  return { answer: h.coordinator.joinGroup({ ...req, memberId: first.memberId }) };
 }
 
 /** Joins several members together and completes the rebalance; returns their answers in order. */
 export async function joinAll(h: Harness, reqs: JoinRequest[]): Promise<JoinResult[]> {
   const pending = [];
-  for (const r of reqs) pending.push(await startJoin(h, r));
+  for (const r of reqs) pending.push((await startJoin(h, r)).answer);
   await h.clock.advance(0);
   return Promise.all(pending);
 }

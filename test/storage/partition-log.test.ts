@@ -27,7 +27,7 @@ after(() => {
   tmp.remove();
 });
 
-function newLog(overrides = {}): PartitionLog {
+function newPlainLog(overrides = {}): PartitionLog {
   const topic = `t${dirCount++}`;
   return PartitionLog.create(topic, 0, join(tmp.path, `${topic}-0`), logConfig(overrides), ctx);
 }
@@ -53,6 +53,12 @@ for (const mode of ['files only', 'tail cache'] as const) describe(`PartitionLog
     const tail = mode === 'tail cache' ? new TailCache(8 * 1024, 1024) : undefined;
     ctx = { files, tail, onBackgroundError: (err) => assert.fail(err as Error) };
   });
+  /** With the tail cache, every log starts with a consumer at its end so appends are cached. */
+  const newLog = (overrides = {}): PartitionLog => {
+    const log = newPlainLog(overrides);
+    void log.read(0, 1, ALL);
+    return log;
+  };
 
   test('assigns offsets and leader epoch, reads back whole batches', async () => {
     const log = newLog();
@@ -274,7 +280,10 @@ test('the tail cache serves recent appends from memory within its budget', async
   const tailCtx: LogContext = { files, tail, onBackgroundError: (err) => assert.fail(err as Error) };
   const log = PartitionLog.create('tailed', 0, join(tmp.path, 'tailed-0'), logConfig({ segmentBytes: 30_000 }), tailCtx);
   const batchSize = valueBatch(4, 50).length;
-  for (let i = 0; i < 40; i++) log.append(valueBatch(4, 50, `t${i}`), CREATE);
+  log.append(valueBatch(4, 50, 'nobody reads'), CREATE);
+  assert.equal(tail.size, 0, 'appends are copied only while a consumer is at the tail');
+  await log.read(1, 100, ALL); // a consumer caught up
+  for (let i = 1; i < 40; i++) log.append(valueBatch(4, 50, `t${i}`), CREATE);
   assert.ok(tail.size <= 4096, `tail holds ${tail.size} bytes`);
   // zero the file behind the log's back: the cached suffix still reads correctly
   const path = join(log.dir, '00000000000000000000.log');

@@ -54,12 +54,25 @@ function appendPartition(
     throw e;
   }
   const cfg = log.config;
-  const check = validateProduceRecords(batch, { produceVersion: Math.max(version, 3), maxMessageBytes: cfg.maxMessageBytes });
+  const check = validateProduceRecords(batch, {
+    produceVersion: Math.max(version, 3),
+    maxMessageBytes: cfg.maxMessageBytes,
+    requireKeys: cfg.cleanupPolicy.includes('compact'),
+    timestampBounds: timestampBounds(broker, topic, cfg.messageTimestampType),
+  });
   if (!check.ok) return result(partition, check.error, check.message, check.recordIndex);
   if (batch.length > cfg.segmentBytes) {
     return result(partition, ErrorCode.RECORD_LIST_TOO_LARGE, `batch of ${batch.length} bytes exceeds segment.bytes ${cfg.segmentBytes}`);
   }
   return append(broker, log, partition, batch);
+}
+
+/** CreateTime topics may bound how far record timestamps stray from the broker's clock. */
+function timestampBounds(broker: BrokerContext, topic: string, type: string) {
+  if (type !== 'CreateTime') return undefined;
+  const { beforeMaxMs, afterMaxMs } = broker.topics.timestampLimits(topic);
+  if (beforeMaxMs >= Number.MAX_SAFE_INTEGER && afterMaxMs >= Number.MAX_SAFE_INTEGER) return undefined;
+  return { now: Date.now(), beforeMaxMs, afterMaxMs };
 }
 
 function append(broker: BrokerContext, log: PartitionLog, partition: number, batch: Buffer): PartitionResponse {
