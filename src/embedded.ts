@@ -52,10 +52,15 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Emb
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new RangeError(`startBroker: port must be an integer from 0 to 65535, got ${String(port)}`);
   }
+  // These come from host, port and dataDir; silently overriding what the caller wrote would mislead.
+  for (const key of ['listeners', 'log.dirs', 'log.dir']) {
+    if (options.config && key in options.config) throw new Error(`startBroker: config ${key}: use the host, port and dataDir options instead`);
+  }
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'samsa-')));
-  const removeOwnDir = async (): Promise<void> => {
-    if (ownDir && !options.keepData) await rm(dataDir, { recursive: true, force: true });
+  // A failed start removes its temp dir even with keepData: the caller never learnt its path.
+  const removeOwnDir = async (failed: boolean): Promise<void> => {
+    if (ownDir && (failed || !options.keepData)) await rm(dataDir, { recursive: true, force: true });
   };
   let broker: Broker;
   try {
@@ -72,7 +77,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Emb
     for (const w of config.warnings) logger.warn(w);
     broker = await Broker.start(config, logger);
   } catch (e) {
-    await removeOwnDir();
+    await removeOwnDir(true);
     throw e;
   }
   const bound = broker.boundListeners[0];
@@ -89,13 +94,14 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Emb
   };
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
-    stopping ??= broker.stop().finally(removeOwnDir);
+    stopping ??= broker.stop().finally(() => removeOwnDir(false));
     return stopping;
   };
   try {
     await createTopics(...(options.topics ?? []));
   } catch (e) {
-    await stop();
+    await broker.stop();
+    await removeOwnDir(true);
     throw e;
   }
   return {

@@ -1,6 +1,5 @@
 // Kafka's text checkpoint files: line 1 version (0), line 2 entry count, then one entry per
 // line. Replaced atomically: temp file, fsync, rename, fsync of the directory.
-import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TEMP_SUFFIX } from './file-names.js';
@@ -44,24 +43,5 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
     await dir.sync();
   } finally {
     await dir.close();
-  }
-}
-
-/** Synchronous variant for rare writes that must be durable before the caller continues (leader epochs). */
-export function writeFileAtomicSync(path: string, content: string): void {
-  const temp = path + TEMP_SUFFIX;
-  const fd = openSync(temp, 'w');
-  try {
-    writeFileSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-  const dirFd = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
   }
 }

@@ -1,7 +1,8 @@
-// leader-epoch-checkpoint: which leader epoch started at which offset. Changes are rare (a new
-// leader epoch, a truncation) and written synchronously so they are durable before the append
-// or truncation that caused them returns.
-import { formatCheckpoint, readCheckpoint, writeFileAtomicSync } from './checkpoint-file.js';
+// leader-epoch-checkpoint: which leader epoch started at which offset. Changes (a new leader
+// epoch, a truncation) are written in the background, off the append path: until the file is
+// written, the batches themselves carry the epochs and recovery of the unflushed part of the
+// log reassigns them; a log flush waits for the file before the recovery point moves.
+import { formatCheckpoint, readCheckpoint, writeFileAtomic } from './checkpoint-file.js';
 
 export interface EpochEntry {
   epoch: number;
@@ -9,6 +10,11 @@ export interface EpochEntry {
 }
 
 export class LeaderEpochCache {
+  /** Writes run one after another; at most one waits to start and writes the latest entries. */
+  private writing: Promise<void> = Promise.resolve();
+  private writeQueued = false;
+  private writeError: unknown;
+
   private constructor(
     private readonly path: string,
     private entries: EpochEntry[],
@@ -72,7 +78,26 @@ export class LeaderEpochCache {
     return { epoch: previous, endOffset: this.entries[next].startOffset };
   }
 
+  /** Resolves when the file holds every change made so far; rejects if the last write failed. */
+  async flush(): Promise<void> {
+    await this.writing;
+    if (this.writeError !== undefined) throw this.writeError;
+  }
+
   private write(): void {
-    writeFileAtomicSync(this.path, formatCheckpoint(this.entries.map((e) => `${e.epoch} ${e.startOffset}`)));
+    if (this.writeQueued) return;
+    this.writeQueued = true;
+    this.writing = this.writing.then(() => {
+      this.writeQueued = false;
+      const content = formatCheckpoint(this.entries.map((e) => `${e.epoch} ${e.startOffset}`));
+      return writeFileAtomic(this.path, content).then(
+        () => {
+          this.writeError = undefined;
+        },
+        (err: unknown) => {
+          this.writeError = err; // reported by the next flush()
+        },
+      );
+    });
   }
 }

@@ -5,6 +5,7 @@ import { join, sep } from 'node:path';
 import {
   ATTR_TIMESTAMP_TYPE,
   BATCH,
+  BATCH_HEADER_SIZE,
   attributesOf,
   batchSizeOf,
   forEachBatch,
@@ -14,7 +15,6 @@ import {
   rewriteBatchCrc,
   setBaseOffset,
   setPartitionLeaderEpoch,
-  BATCH_HEADER_SIZE,
 } from '../protocol/records/batch.js';
 import { CorruptLogError, LogClosedError, OffsetOutOfRangeError } from './errors.js';
 import type { FileCache } from './file-cache.js';
@@ -57,7 +57,7 @@ export interface ReadOptions {
 }
 
 export interface ReadResult {
-  /** Whole batches, one buffer per segment read; hand them to the socket as they are. */
+  /** Whole batches: slices of the buffers read (usually one per segment), never copied together. */
   records: Buffer[];
   size: number;
 }
@@ -85,6 +85,8 @@ export class PartitionLog {
   private unflushedMessages = 0;
   private lastFlushTime: number;
   private closed = false;
+  /** Abandoned for deletion: nothing is written any more. */
+  private deleted = false;
   /** Truncations run one at a time. */
   private truncation: Promise<void> = Promise.resolve();
   /** Background flushes run one after another; at most one waits to start. */
@@ -237,9 +239,9 @@ export class PartitionLog {
       let position = seeking ? segment.offsetIndex.lookup(offset).position : 0;
       const end = segment.size;
       while (position < end) {
-        if (size >= maxBytes || offset >= limit) return { records, size, nextOffset: offset };
-        const room = maxBytes - size;
         const firstFits = records.length === 0 && minOneBatch;
+        if (offset >= limit || (size >= maxBytes && !firstFits)) return { records, size, nextOffset: offset };
+        const room = Math.max(0, maxBytes - size);
         const want = seeking ? room + SEEK_LOOKAHEAD_BYTES : firstFits ? Math.max(room, firstBatchSize) : room;
         const asked = Math.min(want, end - position);
         const buf = await segment.read(position, asked);
@@ -322,12 +324,13 @@ export class PartitionLog {
 
   /** fsyncs everything appended so far and advances the recovery point. */
   async flush(): Promise<void> {
+    if (this.deleted) return;
     const upTo = this.logEndOffset;
     const segments = this.segments;
     this.unflushedMessages = 0;
     this.lastFlushTime = Date.now();
     const dirty = segments.filter((_, i) => i === segments.length - 1 || segments[i + 1].baseOffset > this.recoveryPoint);
-    await Promise.all(dirty.map((s) => s.flush()));
+    await Promise.all([...dirty.map((s) => s.flush()), this.epochs.flush()]);
     this.recoveryPoint = Math.max(this.recoveryPoint, upTo);
   }
 
@@ -349,7 +352,7 @@ export class PartitionLog {
 
   /** Stops using the files without flushing: the partition is being deleted. */
   abandon(): void {
-    this.closed = true;
+    this.closed = this.deleted = true;
     this.activeSegment.useTail(undefined);
     this.ctx.files.forgetUnder(this.dir + sep);
   }
@@ -375,7 +378,7 @@ export class PartitionLog {
   }
 
   private flushInBackground(): void {
-    if (this.flushQueued) return;
+    if (this.flushQueued || this.closed) return;
     this.flushQueued = true;
     this.backgroundFlush = this.backgroundFlush
       .then(() => {
@@ -410,6 +413,7 @@ export class PartitionLog {
     const i = segmentIndexFor(this.segments, offset);
     await this.ensureIndexes(this.segments, i);
     const segment = this.segments[i];
+    await segment.loadFirstBatchTimestamp(); // it may become the active segment
     const first = await segment.translateOffset(offset);
     // From here on synchronous: appends that slipped in while reading are cut away too.
     const kept = this.segments.indexOf(segment);

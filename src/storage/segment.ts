@@ -55,7 +55,10 @@ export class LogSegment {
     this.created = now;
   }
 
-  /** Creates empty .log/.index/.timeindex files (replacing leftovers) for a new active segment. */
+  /**
+   * A new active segment: an empty .log (replacing a leftover). The index files are written at
+   * the first persist (roll, flush or close); until then recovery would rebuild them.
+   */
   static create(
     dir: string,
     baseOffset: number,
@@ -65,9 +68,7 @@ export class LogSegment {
     now: number,
   ): LogSegment {
     const segment = new LogSegment(dir, baseOffset, 0, settings, rollJitterMs, files, now);
-    for (const path of [segment.logPath, segment.offsetIndex.path, segment.timeIndex.path]) {
-      files.withFdSync(path, (fd) => ftruncateSync(fd, 0), true);
-    }
+    files.withFdSync(segment.logPath, (fd) => ftruncateSync(fd, 0), true);
     segment.resetIndexes();
     return segment;
   }

@@ -1,6 +1,7 @@
 // Proof that a broker left nothing behind. Node's active-resource list shows
-// what keeps the process alive; async_hooks also catches what the broker's own
-// code created and never closed even when unref'd (a timer still firing).
+// what keeps the process alive; async_hooks also catches timers and sockets
+// the broker's own code left open even when unref'd (a timer still firing);
+// /proc shows open files.
 import { createHook } from 'node:async_hooks';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 /** dist/src/: resources whose creation stack passes through here are the broker's. */
 const SRC_DIR = fileURLToPath(new URL('../../src/', import.meta.url));
 
-/** Created once per process by the first DNS lookup (listen on a host name), not per broker. */
-const PROCESS_WIDE = new Set(['DNSCHANNEL', 'PROMISE']);
+/** Types that run code later or hold a socket. Others (FILEHANDLE, crypto requests) report destroy only when garbage-collected. */
+const TRACKED = new Set(['Timeout', 'Immediate', 'TCPSERVERWRAP', 'TCPWRAP', 'PIPEWRAP', 'FSEVENTWRAP', 'STATWATCHER']);
 
 export type ResourceCounts = Record<string, number>;
 
@@ -47,12 +48,12 @@ export interface BrokerResourceTracker {
   leftovers(): Promise<string[]>;
 }
 
-/** Tracks async resources created from dist/src/ from now on. */
+/** Tracks timers and sockets created from dist/src/ from now on. */
 export function trackBrokerResources(): BrokerResourceTracker {
   const live = new Map<number, string>();
   const hook = createHook({
     init(id, type) {
-      if (PROCESS_WIDE.has(type)) return;
+      if (!TRACKED.has(type)) return;
       const limit = Error.stackTraceLimit;
       Error.stackTraceLimit = 50;
       const stack = new Error().stack ?? '';

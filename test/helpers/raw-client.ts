@@ -8,6 +8,8 @@ import { Reader, Writer } from '../../src/protocol/primitives.js';
 export class RawClient {
   private buffered = Buffer.alloc(0);
   private waiters: ((frame: Buffer | null) => void)[] = [];
+  /** Frames that arrived before anyone asked for them. */
+  private ready: Buffer[] = [];
   private closed = false;
   private correlationId = 0;
 
@@ -19,7 +21,9 @@ export class RawClient {
         if (this.buffered.length < 4 + size) break;
         const frame = this.buffered.subarray(4, 4 + size);
         this.buffered = this.buffered.subarray(4 + size);
-        this.waiters.shift()?.(frame);
+        const waiter = this.waiters.shift();
+        if (waiter) waiter(frame);
+        else this.ready.push(frame);
       }
     });
     socket.on('close', () => {
@@ -47,6 +51,8 @@ export class RawClient {
 
   /** Resolves with the next response frame, or null if the broker closed the connection. */
   nextFrame(): Promise<Buffer | null> {
+    const early = this.ready.shift();
+    if (early) return Promise.resolve(early);
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => this.waiters.push(resolve));
   }

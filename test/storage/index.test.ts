@@ -144,15 +144,18 @@ describe('checkpoints', () => {
     cache.assign(2, 10);
     cache.assign(1, 15); // older epoch: ignored
     cache.assign(5, 30);
+    await cache.flush();
     assert.equal(readFileSync(path, 'utf8'), '0\n3\n0 0\n2 10\n5 30\n');
     assert.deepEqual(cache.endOffsetFor(5, 42), { epoch: 5, endOffset: 42 });
     assert.deepEqual(cache.endOffsetFor(2, 42), { epoch: 2, endOffset: 30 });
     assert.deepEqual(cache.endOffsetFor(3, 42), { epoch: 2, endOffset: 30 });
     assert.deepEqual(cache.endOffsetFor(6, 42), { epoch: -1, endOffset: -1 });
     cache.truncateFromEnd(10);
+    await cache.flush();
     assert.deepEqual((await LeaderEpochCache.load(path)).all, [{ epoch: 0, startOffset: 0 }]);
     assert.equal(cache.latestEpoch, 0);
     cache.clear();
+    await cache.flush();
     assert.equal(readFileSync(path, 'utf8'), '0\n0\n');
   });
 });

@@ -74,6 +74,7 @@ for (const mode of ['files only', 'tail cache'] as const) describe(`PartitionLog
     assert.ok(decoded[3].value!.startsWith('b-0;'));
     assert.equal(partitionLeaderEpochOf(records[0], 0), 0);
     assert.deepEqual(log.leaderEpochs.all, [{ epoch: 0, startOffset: 0 }, { epoch: 4, startOffset: 3 }]);
+    await log.flush();
     assert.equal(readFileSync(join(log.dir, 'leader-epoch-checkpoint'), 'utf8'), '0\n2\n0 0\n4 3\n');
     await log.close();
   });
@@ -104,6 +105,8 @@ for (const mode of ['files only', 'tail cache'] as const) describe(`PartitionLog
     assert.deepEqual(small, { records: [], size: 0 });
     const one = await log.read(0, 10, { minOneBatch: true, maxOffset: 300 });
     assert.equal(one.size, batchSize);
+    assert.equal((await log.read(0, 0, { minOneBatch: true, maxOffset: 300 })).size, batchSize);
+    assert.equal((await log.read(0, 0, { minOneBatch: false, maxOffset: 300 })).size, 0);
     const three = await log.read(0, batchSize * 3 + batchSize / 2, { minOneBatch: true, maxOffset: 300 });
     assert.equal(three.size, batchSize * 3);
     const belowHw = await log.read(0, 1 << 20, { minOneBatch: true, maxOffset: 25 });
