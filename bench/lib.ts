@@ -53,6 +53,13 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds all processes on the machine spent busy so far (every core; /proc/stat). */
+export function systemBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq + (steal || 0)) / CLK_TCK;
+}
+
 /** VmRSS and VmHWM of a live process in MiB. */
 export function memoryMiB(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -72,7 +72,8 @@ async function main(): Promise<number> {
       '- One broker (`samsa start`, default configuration, data dir in the system temp dir) and every client on the same machine, over 127.0.0.1; clients and broker share the 2 cores.',
       `- Produce: \`kcat -P -l -t <topic> ${PRODUCE_FLAGS.join(' ')} <file>\` reading a prepared file of ${RECORDS.toLocaleString('en-US')} lines (value = the line, no key, no compression); `
         + 'time from spawn to exit (kcat exits once every record is acknowledged); the log end offsets are checked afterwards. "2 kcat in parallel": two such processes, half of the records each, timed until both exit.',
-      `- Consume: \`kcat -C -t <topic> -o beginning -e ${CONSUME_FLAGS.join(' ')}\`, output to /dev/null; the offsets kcat reports at the end are checked.`,
+      `- Consume: \`kcat -C -t <topic> -o beginning -e -c ${RECORDS} ${CONSUME_FLAGS.join(' ')}\`, values to /dev/null; time from spawn to exit. `
+        + '`-c` ends kcat on the last record; with `-e` alone it would wait for one more, empty, fetch, which the broker holds for fetch.wait.max.ms (500 ms), as Kafka does. A run that reaches the end of a partition before the count fails.',
       '- Each throughput figure is the median of 3 runs, each on a fresh topic (deleted afterwards). MB/s counts record values only (10^6 bytes). CPU% = CPU seconds / wall seconds of that run (100% = one core).',
       `- Latency: bench/py/e2e_latency.py, a confluent_kafka producer at ${LATENCY_RATE.toLocaleString('en-US')} records/s for ${LATENCY_SECONDS} s (100 B values carrying time.time_ns()) and a consumer in another process (assign, no group) computing receive time minus send time.`,
       '- RSS from /proc/<pid>/status (VmRSS, VmHWM) of the broker process.',

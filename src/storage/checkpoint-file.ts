@@ -1,8 +1,6 @@
 // Kafka's text checkpoint files: line 1 version (0), line 2 entry count, then one entry per
-// line. Replaced atomically: temp file, fsync, rename, fsync of the directory.
-import { open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { TEMP_SUFFIX } from './file-names.js';
+// line. Written with writeFileAtomic (temp file, fsync, rename, fsync of the directory).
+import { readFile } from 'node:fs/promises';
 
 const CHECKPOINT_VERSION = 0;
 
@@ -26,22 +24,4 @@ export async function readCheckpoint(path: string): Promise<string[][]> {
   const entries = lines.slice(2).map((line) => line.trim().split(/\s+/));
   if (entries.length !== count) throw new Error(`${path}: expected ${count} entries, found ${entries.length}`);
   return entries;
-}
-
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const temp = path + TEMP_SUFFIX;
-  const file = await open(temp, 'w');
-  try {
-    await file.writeFile(content);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
 }

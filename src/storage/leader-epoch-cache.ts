@@ -2,7 +2,8 @@
 // epoch, a truncation) are written in the background, off the append path: until the file is
 // written, the batches themselves carry the epochs and recovery of the unflushed part of the
 // log reassigns them; a log flush waits for the file before the recovery point moves.
-import { formatCheckpoint, readCheckpoint, writeFileAtomic } from './checkpoint-file.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { formatCheckpoint, readCheckpoint } from './checkpoint-file.js';
 
 export interface EpochEntry {
   epoch: number;

@@ -5,7 +5,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { writeFileAtomic } from './checkpoint-file.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { lockLogDir, unlockLogDir } from './dir-lock.js';
 import { FileCache } from './file-cache.js';
 import {

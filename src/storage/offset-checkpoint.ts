@@ -1,6 +1,7 @@
 // The per-log-dir `topic partition offset` checkpoint files (recovery point, log start offset,
 // replication offset / high watermark).
-import { formatCheckpoint, readCheckpoint, writeFileAtomic } from './checkpoint-file.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { formatCheckpoint, readCheckpoint } from './checkpoint-file.js';
 import { partitionDirName } from './file-names.js';
 
 export interface PartitionOffset {

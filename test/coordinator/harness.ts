@@ -72,8 +72,6 @@ export interface Harness {
   clock: ManualClock;
   logs: LogManager;
   dir: string;
-  /** Topic partitions that exist (for commit validation). */
-  topics: Map<string, number>;
   /** Every record in the group's offsets partition, decoded as key/value buffers. */
   records(groupId: string): Promise<{ key: Buffer; value: Buffer | null }[]>;
   /** Closes the coordinator and the logs, then opens both again on the same directory. */
@@ -85,6 +83,7 @@ export async function openHarness(config: Partial<GroupCoordinatorConfig> = {}, 
   const logs = await LogManager.open({ logDirs: [dir] });
   for (let p = 0; p < PARTITIONS; p++) logs.createLog(OFFSETS_TOPIC, p, logConfig({ cleanupPolicy: ['compact'] }));
   const clock = new ManualClock();
+  // The topics that exist, by partition count: t (4) and u (2).
   const topics = new Map([['t', 4], ['u', 2]]);
   const coordinator = new GroupCoordinator({
     config: { ...TEST_CONFIG, ...config },
@@ -95,7 +94,7 @@ export async function openHarness(config: Partial<GroupCoordinatorConfig> = {}, 
   });
   await coordinator.load();
   const h: Harness = {
-    coordinator, clock, logs, dir, topics,
+    coordinator, clock, logs, dir,
     async records(groupId) {
       const log = logs.getLog(OFFSETS_TOPIC, coordinator.partitionFor(groupId))!;
       const { records } = await log.read(log.logStartOffset, 64 * 1024 * 1024, { minOneBatch: true, maxOffset: log.logEndOffset });

@@ -478,6 +478,9 @@ test('batched and administrative APIs: FindCoordinator v4, ListGroups filters, L
     assert.deepEqual(found!.coordinators.map((c) => [c.key, c.errorCode]), [['a', 0], ['b', 0]]);
     const txn = await raw.request<{ errorCode: number }>(ApiKey.FindCoordinator, 1, { key: 'txn', keyType: 1 });
     assert.equal(txn!.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    // FindCoordinator created the internal topic with offsets.topic.num.partitions.
+    const md = await raw.request<{ topics: { name: string; isInternal: boolean; partitions: unknown[] }[] }>(ApiKey.Metadata, 1, { topics: [{ name: '__consumer_offsets' }] });
+    assert.deepEqual(md!.topics.map((t) => [t.name, t.isInternal, t.partitions.length]), [['__consumer_offsets', true, OFFSETS_PARTITIONS]]);
 
     const joined = await raw.request<JoinAnswer>(ApiKey.JoinGroup, 5, {
       groupId: group, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: 'admin-instance',

@@ -41,10 +41,14 @@ export async function handleListOffsets(ctx: RequestContext, req: ListOffsetsReq
       } else {
         const found = await lookup(log, p.timestamp);
         const r = result(p.partitionIndex, ErrorCode.NONE);
-        r.offset = found.offset;
-        r.timestamp = found.timestamp;
-        r.leaderEpoch = found.offset >= 0 ? epoch : -1;
-        if (version === 0) r.oldStyleOffsets = found.offset >= 0 ? [found.offset] : [];
+        if (version === 0) {
+          // v0 answers with a list of offsets instead of one offset and timestamp.
+          r.oldStyleOffsets = found.offset >= 0 ? [found.offset] : [];
+        } else {
+          r.offset = found.offset;
+          r.timestamp = found.timestamp;
+          r.leaderEpoch = found.offset >= 0 ? epoch : -1;
+        }
         partitions.push(r);
       }
     }

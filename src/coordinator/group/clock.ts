@@ -44,10 +44,6 @@ export class Timers {
     this.pending.delete(name);
   }
 
-  has(name: string): boolean {
-    return this.pending.has(name);
-  }
-
   /** Cancels everything; later set() calls do nothing. */
   close(): void {
     this.closed = true;

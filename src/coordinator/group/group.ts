@@ -188,10 +188,6 @@ export class ClassicGroup {
     return this.staticMembers.get(groupInstanceId);
   }
 
-  get staticMemberCount(): number {
-    return this.staticMembers.size;
-  }
-
   isPendingMember(memberId: string): boolean {
     return this.pendingMembers.has(memberId);
   }

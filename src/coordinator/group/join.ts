@@ -6,7 +6,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { GroupCoordinatorConfig } from './config.js';
 import { type ClassicGroup, joinError } from './group.js';
-import type { JoinCallback, JoinResult, Member, Protocol } from './member.js';
+import type { JoinCallback, JoinResult, Member, MemberSpec, Protocol } from './member.js';
 import type { Rebalancer } from './rebalancer.js';
 
 export interface JoinRequest {
@@ -72,14 +72,14 @@ export class JoinFlow {
     if (req.groupInstanceId !== null) {
       const previous = group.staticMemberId(req.groupInstanceId);
       if (previous !== undefined) return this.replaceStaticMember(group, previous, memberId, req.groupInstanceId, req, respond);
-      return this.rebalancer.addMemberAndRebalance(group, specOf(req, memberId), respond, `new static member ${req.groupInstanceId}`);
+      return this.rebalancer.addMemberAndRebalance(group, specOf(req, memberId), respond, because(req, `new static member ${req.groupInstanceId}`));
     }
     if (req.requireKnownMemberId) {
       group.addPendingMember(memberId);
       this.rebalancer.schedulePendingMemberExpiry(group, memberId, req.sessionTimeoutMs);
       return respond(joinError(memberId, ErrorCode.MEMBER_ID_REQUIRED));
     }
-    this.rebalancer.addMemberAndRebalance(group, specOf(req, memberId), respond, `new member ${memberId}`);
+    this.rebalancer.addMemberAndRebalance(group, specOf(req, memberId), respond, because(req, `new member ${memberId}`));
   }
 
   private joinCurrentMember(group: ClassicGroup, req: JoinRequest, respond: JoinCallback): void {
@@ -91,13 +91,13 @@ export class JoinFlow {
     if (group.isPendingMember(memberId)) {
       // Pending ids are only handed to dynamic members; a static one claiming one is confused.
       if (req.groupInstanceId !== null) return respond(joinError(memberId, ErrorCode.UNKNOWN_MEMBER_ID));
-      return this.rebalancer.addMemberAndRebalance(group, specOf(req, memberId), respond, `pending member ${memberId} joined`);
+      return this.rebalancer.addMemberAndRebalance(group, specOf(req, memberId), respond, because(req, `pending member ${memberId} joined`));
     }
     const error = group.memberError(memberId, req.groupInstanceId);
     if (error !== ErrorCode.NONE) return respond(joinError(memberId, error));
     const member = group.get(memberId);
     const rejoin = (reason: string): void => this.rebalancer.updateMemberAndRebalance(
-      group, member, req.protocols, req.rebalanceTimeoutMs, req.sessionTimeoutMs, respond, reason);
+      group, member, req.protocols, req.rebalanceTimeoutMs, req.sessionTimeoutMs, respond, because(req, reason));
     switch (group.state) {
       case 'PreparingRebalance':
         return rejoin(`member ${memberId} rejoined`);
@@ -128,7 +128,7 @@ export class JoinFlow {
     switch (group.state) {
       case 'Stable': {
         if (group.protocolName !== group.selectProtocol()) {
-          return this.rebalancer.maybePrepareRebalance(group, `static member ${instanceId} rejoined with other protocols`);
+          return this.rebalancer.maybePrepareRebalance(group, because(req, `static member ${instanceId} rejoined with other protocols`));
         }
         const assignments = new Map(group.allMembers().map((m) => [m.memberId, m.assignment]));
         const error = this.rebalancer.storeGroup(group, assignments);
@@ -147,7 +147,7 @@ export class JoinFlow {
       }
       case 'CompletingRebalance':
         // The leader may be assigning to the old member id: start over.
-        return this.rebalancer.prepareRebalance(group, `static member ${instanceId} rejoined during a rebalance`);
+        return this.rebalancer.prepareRebalance(group, because(req, `static member ${instanceId} rejoined during a rebalance`));
       default:
         // PreparingRebalance: the member now waits with the others.
         return;
@@ -169,7 +169,12 @@ function currentGeneration(group: ClassicGroup, member: Member, withMembers: boo
   };
 }
 
-function specOf(req: JoinRequest, memberId: string) {
+/** A rebalance reason for the log, with the client's own (JoinGroup v8+) when it gave one. */
+function because(req: JoinRequest, what: string): string {
+  return req.reason ? `${what}; client reason: ${req.reason}` : what;
+}
+
+function specOf(req: JoinRequest, memberId: string): MemberSpec {
   return {
     memberId,
     groupInstanceId: req.groupInstanceId,

@@ -6,7 +6,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Timers } from './clock.js';
 import { NEW_MEMBER_JOIN_TIMEOUT_MS, type CoordinatorLog, type GroupCoordinatorConfig } from './config.js';
-import { type ClassicGroup, joinError } from './group.js';
+import { type ClassicGroup, joinError, syncError } from './group.js';
 import { type JoinCallback, Member, type MemberSpec, type Protocol, type SyncResult } from './member.js';
 import type { OffsetsTopicStore } from './store.js';
 import { groupMetadataRecord } from './records.js';
@@ -227,7 +227,7 @@ export class Rebalancer {
   removeMemberAndUpdateGroup(group: ClassicGroup, member: Member, reason: string): void {
     // A parked JoinGroup (a new member timing out) learns it must join again.
     group.answerJoin(member, joinError('', ErrorCode.UNKNOWN_MEMBER_ID));
-    group.answerSync(member, { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+    group.answerSync(member, syncError(ErrorCode.UNKNOWN_MEMBER_ID));
     group.remove(member.memberId);
     this.cancelHeartbeat(group, member.memberId);
     if (group.is('Stable') || group.is('CompletingRebalance')) this.maybePrepareRebalance(group, reason);
@@ -241,7 +241,7 @@ export class Rebalancer {
     this.timers.cancel(syncKey(group));
     for (const m of group.allMembers()) {
       group.answerJoin(m, joinError(m.memberId, errorCode));
-      group.answerSync(m, { errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+      group.answerSync(m, syncError(errorCode));
       this.cancelHeartbeat(group, m.memberId);
     }
   }
