@@ -1,14 +1,14 @@
 // Storage throughput (not a test). Run each configuration in its own process:
-//   node dist/test/storage/throughput.bench.js log <MiB> <tail cache MiB>
+//   node dist/bench/storage.js log <MiB> <tail cache MiB>
 //     appends 16 KiB batches of 100-byte records, reads the log back like a consumer, then
 //     appends and fetches each batch at once (a consumer at the tail)
-//   node dist/test/storage/throughput.bench.js raw <MiB>
+//   node dist/bench/storage.js raw <MiB>
 //     synchronous writes on the event loop versus threadpool writes of the same buffers
 import { closeSync, openSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { logConfig } from '../../src/storage/log-config.js';
-import { LogManager } from '../../src/storage/log-manager.js';
-import { type TestRecord, buildBatch, makeTempDir } from './helpers.js';
+import { logConfig } from '../src/storage/log-config.js';
+import { LogManager } from '../src/storage/log-manager.js';
+import { type TestRecord, buildBatch, makeTempDir } from '../test/storage/helpers.js';
 
 const [mode = 'log', totalArg = '256', tailArg = '64'] = process.argv.slice(2);
 const totalMiB = Number(totalArg);
