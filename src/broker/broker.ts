@@ -13,6 +13,7 @@ import type { PartitionLog } from '../storage/partition-log.js';
 import type { BrokerConfig } from './config.js';
 import type { BrokerContext } from './context.js';
 import { DelayedFetches } from './delayed-fetches.js';
+import { FetchSessionCache } from './fetch-sessions.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Logger } from './logger.js';
 import { RequestRouter } from './router.js';
@@ -24,6 +25,7 @@ const STOP_GRACE_MS = 5_000;
 
 export class Broker implements BrokerContext {
   readonly delayedFetches = new DelayedFetches<PartitionLog>();
+  readonly fetchSessions: FetchSessionCache;
   private readonly router: RequestRouter;
   private readonly server: NetworkServer;
   private stopPromise: Promise<void> | null = null;
@@ -35,6 +37,7 @@ export class Broker implements BrokerContext {
     readonly logs: LogManager,
     readonly metadata: MetadataStore,
   ) {
+    this.fetchSessions = new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots'));
     this.topics = new TopicService(config, metadata, logs, log);
     // Consumer groups: state in the __consumer_offsets logs; appends wake fetches like produce does.
     this.groups = new GroupCoordinator({

@@ -6,6 +6,7 @@ import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { BrokerConfig } from './config.js';
 import type { DelayedFetches } from './delayed-fetches.js';
+import type { FetchSessionCache } from './fetch-sessions.js';
 import type { Logger } from './logger.js';
 import type { TopicService } from './topics.js';
 
@@ -19,6 +20,7 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   readonly logs: LogManager;
   readonly delayedFetches: DelayedFetches<PartitionLog>;
+  readonly fetchSessions: FetchSessionCache;
   readonly log: Logger;
   /** API keys and version ranges this broker serves (ApiVersions). */
   supportedApis(): { apiKey: number; minVersion: number; maxVersion: number }[];

@@ -35,7 +35,7 @@ export function openFilesUnder(dir: string): string[] {
   for (const fd of readdirSync('/proc/self/fd')) {
     try {
       const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target.startsWith(dir)) paths.push(target);
+      if (target === dir || target.startsWith(`${dir}/`)) paths.push(target);
     } catch {
       // Closed between readdir and readlink (the readdir's own fd, for one).
     }

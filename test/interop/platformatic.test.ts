@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  Admin, Connection, Producer, describeClusterV1, fetchV16, metadataV12, stringSerializers,
+  Admin, Connection, Consumer, MessagesStreamModes, Producer, describeClusterV1, fetchV16, metadataV12,
+  stringDeserializers, stringSerializers,
 } from '@platformatic/kafka';
 import { startBroker, type EmbeddedBroker } from '../../src/embedded.js';
 
@@ -78,4 +79,37 @@ test('DescribeCluster v1 names this broker as controller', async () => {
   assert.equal(r.controllerId, 0);
   assert.deepEqual(r.brokers.map((b) => [b.brokerId, b.host, b.port]), [[0, '127.0.0.1', broker.port]]);
   assert.match(r.clusterId, /^[A-Za-z0-9_-]{22}$/);
+});
+
+test('a consumer group member reads everything through incremental fetch sessions', async () => {
+  await admin.createTopics({ topics: ['pl-session'], partitions: 3, replicas: 1 });
+  const producer = new Producer({ clientId: 'samsa-test', bootstrapBrokers: [broker.bootstrap], serializers: stringSerializers });
+  const consumer = new Consumer({
+    clientId: 'samsa-test', groupId: 'pl-session-group', bootstrapBrokers: [broker.bootstrap],
+    deserializers: stringDeserializers, maxWaitTime: 200,
+  });
+  try {
+    const stream = await consumer.consume({ topics: ['pl-session'], mode: MessagesStreamModes.EARLIEST });
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const m of stream) {
+        seen.push(m.value as string);
+        if (seen.length === 30) break;
+      }
+    })();
+    // Produce in rounds, so the member keeps fetching (incrementally) between them.
+    for (let round = 0; round < 3; round++) {
+      await producer.send({
+        messages: Array.from({ length: 10 }, (_, i) => ({ topic: 'pl-session', partition: i % 3, value: `r${round}-${i}` })),
+      });
+      const target = (round + 1) * 10;
+      for (let i = 0; i < 100 && seen.length < target; i++) await new Promise((r) => setTimeout(r, 50));
+    }
+    await done;
+    await stream.close();
+    assert.deepEqual([...seen].sort(), Array.from({ length: 30 }, (_, k) => `r${Math.floor(k / 10)}-${k % 10}`).sort());
+  } finally {
+    await consumer.close(true);
+    await producer.close();
+  }
 });

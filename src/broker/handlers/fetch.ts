@@ -1,9 +1,7 @@
 // Fetch (1): whole batches from each partition within the request's byte
 // limits, long-polling for fetch.min.bytes until max.wait.ms (woken by
-// appends). Old versions get records converted down to magic 0/1.
-// Fetch sessions (KIP-227): this broker declines to create sessions (it
-// answers session id 0, which clients handle by sending full fetches) and
-// answers FETCH_SESSION_ID_NOT_FOUND to incremental fetches of unknown ones.
+// appends). Old versions get records converted down to magic 0/1. From v7,
+// incremental fetch sessions (KIP-227, fetch-sessions.ts).
 import { ErrorCode } from '../../protocol/errors.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import { CompressionType, compressionOf, forEachBatch } from '../../protocol/records/batch.js';
@@ -12,38 +10,49 @@ import { v2ToLegacy } from '../../protocol/records/legacy.js';
 import { OffsetOutOfRangeError } from '../../storage/errors.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
+import { FINAL_EPOCH, INITIAL_EPOCH, nextEpoch, sessionKey, type FetchSession, type SessionPartition } from '../fetch-sessions.js';
 import type { RequestContext } from '../router.js';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
-type WantedPartition = FetchRequest['topics'][number]['partitions'][number];
 
+/** One partition to read: what the client asked for, and what this broker has for it. */
 interface Target {
-  topic: string;
-  topicId: Buffer;
-  wanted: WantedPartition;
+  wanted: SessionPartition;
   log: PartitionLog | undefined;
   /** Error known before reading (unknown topic, fenced epoch). */
   error: number;
 }
 
+interface FetchPlan {
+  /** Partitions in the session (or the request) in order. */
+  partitions: SessionPartition[];
+  session: FetchSession | undefined;
+  /** Answer only partitions with news (an incremental fetch). */
+  incremental: boolean;
+}
+
 const READ_COMMITTED = 1;
+const NO_ID = Buffer.alloc(16);
 
 export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promise<FetchResponse> {
   const { broker, version } = ctx;
-  if (version >= 7 && req.sessionId !== 0 && req.sessionEpoch !== -1) {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [], nodeEndpoints: [] };
+  const plan = planFetch(broker, version, req);
+  if (typeof plan === 'number') {
+    return { throttleTimeMs: 0, errorCode: plan, sessionId: 0, responses: [], nodeEndpoints: [] };
   }
-  const targets = resolveTargets(broker, version, req);
+  const targets = plan.partitions.map((p) => resolve(broker, version, p));
   const responseLimit = Math.min(version >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER, broker.config.int('fetch.max.bytes'));
-  const read = (): Promise<{ response: FetchResponse; bytes: number; hasError: boolean }> =>
-    readTargets(version, req.isolationLevel, targets, responseLimit);
+  const respond = async (): Promise<FetchResponse> => {
+    const read = await readTargets(version, req.isolationLevel, targets, responseLimit);
+    return answer(version, plan, targets, read.data);
+  };
 
-  const first = await read();
+  const first = await readTargets(version, req.isolationLevel, targets, responseLimit);
   const logs = targets.flatMap((t) => (t.log ? [t.log] : []));
   if (first.bytes >= req.minBytes || req.maxWaitMs <= 0 || first.hasError || logs.length === 0 || broker.stopping) {
-    return first.response;
+    return answer(version, plan, targets, first.data);
   }
-  return new Promise<FetchResponse>((resolve, reject) => {
+  return new Promise<FetchResponse>((resolvePromise, reject) => {
     let appended = 0;
     let done = false;
     const finish = (): void => {
@@ -51,7 +60,7 @@ export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promi
       done = true;
       clearTimeout(timer);
       broker.delayedFetches.unwatch(logs, op);
-      read().then((r) => resolve(r.response), reject);
+      respond().then(resolvePromise, reject);
     };
     const op = {
       onAppend(bytes: number): boolean {
@@ -66,53 +75,111 @@ export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promi
   });
 }
 
-function resolveTargets(broker: BrokerContext, version: number, req: FetchRequest): Target[] {
-  const out: Target[] = [];
+/** Decides which partitions this fetch reads, applying the session rules; a number is a top-level error. */
+function planFetch(broker: BrokerContext, version: number, req: FetchRequest): FetchPlan | number {
+  const keyOf = (topic: string, topicId: Buffer): string => (version >= 13 ? topicId.toString('hex') : topic);
+  const fromRequest = new Map<string, SessionPartition>();
   for (const t of req.topics) {
-    const meta = version >= 13
-      ? [...broker.metadata.topics()].find((m) => m.topicId.equals(t.topicId))
-      : broker.metadata.topic(t.topic);
-    for (const wanted of t.partitions) {
-      const log = meta ? broker.topics.partitionLog(meta.name, wanted.partition) : undefined;
-      let error: number = ErrorCode.NONE;
-      if (!meta) error = version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      else if (!log) error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      else {
-        const epoch = meta.partitions[wanted.partition]?.leaderEpoch ?? 0;
-        if (wanted.currentLeaderEpoch >= 0 && wanted.currentLeaderEpoch < epoch) error = ErrorCode.FENCED_LEADER_EPOCH;
-        else if (wanted.currentLeaderEpoch > epoch) error = ErrorCode.UNKNOWN_LEADER_EPOCH;
-      }
-      out.push({ topic: meta?.name ?? t.topic, topicId: meta?.topicId ?? t.topicId, wanted, log, error });
+    for (const p of t.partitions) {
+      fromRequest.set(sessionKey(keyOf(t.topic, t.topicId), p.partition), {
+        topic: t.topic, topicId: t.topicId, partition: p.partition, fetchOffset: p.fetchOffset,
+        partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch,
+        highWatermark: -1, logStartOffset: -1, lastStableOffset: -1,
+      });
     }
   }
-  return out;
+  const sessions = broker.fetchSessions;
+  const now = Date.now();
+  if (version < 7 || req.sessionEpoch === INITIAL_EPOCH || req.sessionEpoch === FINAL_EPOCH) {
+    // A full fetch closes any session it names; epoch 0 opens a new one.
+    if (version >= 7 && req.sessionId !== 0) sessions.remove(req.sessionId);
+    const session = version >= 7 && req.sessionEpoch === INITIAL_EPOCH ? sessions.create(fromRequest, now) : undefined;
+    return { partitions: [...fromRequest.values()], session, incremental: false };
+  }
+  const session = sessions.get(req.sessionId);
+  if (!session) return ErrorCode.FETCH_SESSION_ID_NOT_FOUND;
+  if (session.epoch !== req.sessionEpoch) return ErrorCode.INVALID_FETCH_SESSION_EPOCH;
+  for (const [key, p] of fromRequest) {
+    const cached = session.partitions.get(key);
+    if (cached) Object.assign(cached, { fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch });
+    else session.partitions.set(key, p);
+  }
+  for (const f of req.forgottenTopicsData) {
+    for (const partition of f.partitions) session.partitions.delete(sessionKey(keyOf(f.topic, f.topicId), partition));
+  }
+  session.epoch = nextEpoch(session.epoch);
+  session.lastUsed = now;
+  return { partitions: [...session.partitions.values()], session, incremental: true };
+}
+
+function resolve(broker: BrokerContext, version: number, wanted: SessionPartition): Target {
+  const meta = version >= 13
+    ? [...broker.metadata.topics()].find((m) => m.topicId.equals(wanted.topicId))
+    : broker.metadata.topic(wanted.topic);
+  if (!meta) return { wanted, log: undefined, error: version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+  wanted.topic = meta.name;
+  wanted.topicId = meta.topicId;
+  const log = broker.topics.partitionLog(meta.name, wanted.partition);
+  if (!log) return { wanted, log, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+  const epoch = meta.partitions[wanted.partition]?.leaderEpoch ?? 0;
+  let error: number = ErrorCode.NONE;
+  if (wanted.currentLeaderEpoch >= 0 && wanted.currentLeaderEpoch < epoch) error = ErrorCode.FENCED_LEADER_EPOCH;
+  else if (wanted.currentLeaderEpoch > epoch) error = ErrorCode.UNKNOWN_LEADER_EPOCH;
+  return { wanted, log, error };
 }
 
 async function readTargets(version: number, isolation: number, targets: Target[], responseLimit: number) {
-  const byTopic = new Map<string, FetchResponse['responses'][number]>();
+  const data: PartitionData[] = [];
   let bytes = 0;
   let hasError = false;
   for (const t of targets) {
-    let entry = byTopic.get(t.topic);
-    if (!entry) byTopic.set(t.topic, (entry = { topic: t.topic, topicId: t.topicId, partitions: [] }));
-    const data = await readPartition(version, isolation, t, Math.max(0, responseLimit - bytes), bytes === 0);
-    if (data.errorCode !== ErrorCode.NONE) hasError = true;
-    for (const b of recordsOf(data)) bytes += b.length;
-    entry.partitions.push(data);
+    const d = await readPartition(version, isolation, t, Math.max(0, responseLimit - bytes), bytes === 0);
+    if (d.errorCode !== ErrorCode.NONE) hasError = true;
+    bytes += sizeOf(d);
+    data.push(d);
   }
-  const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: [...byTopic.values()], nodeEndpoints: [] };
-  return { response, bytes, hasError };
+  return { data, bytes, hasError };
 }
 
-function recordsOf(p: PartitionData): readonly Buffer[] {
+function sizeOf(p: PartitionData): number {
   const r = p.records;
-  return r === null ? [] : Array.isArray(r) ? r : [r as Buffer];
+  if (r === null) return 0;
+  if (!Array.isArray(r)) return (r as Buffer).length;
+  let n = 0;
+  for (const b of r as readonly Buffer[]) n += b.length;
+  return n;
+}
+
+/** Groups partition data by topic; an incremental answer keeps only partitions with news and remembers what was sent. */
+function answer(version: number, plan: FetchPlan, targets: Target[], data: PartitionData[]): FetchResponse {
+  const byTopic = new Map<string, FetchResponse['responses'][number]>();
+  targets.forEach((t, i) => {
+    const d = data[i];
+    const w = t.wanted;
+    const news = sizeOf(d) > 0 || d.errorCode !== ErrorCode.NONE || d.highWatermark !== w.highWatermark
+      || d.logStartOffset !== w.logStartOffset || d.lastStableOffset !== w.lastStableOffset;
+    w.highWatermark = d.highWatermark;
+    w.logStartOffset = d.logStartOffset;
+    w.lastStableOffset = d.lastStableOffset;
+    if (plan.incremental && !news) return;
+    const key = version >= 13 ? w.topicId.toString('hex') : w.topic;
+    let entry = byTopic.get(key);
+    if (!entry) byTopic.set(key, (entry = { topic: w.topic, topicId: version >= 13 ? w.topicId : NO_ID, partitions: [] }));
+    entry.partitions.push(d);
+  });
+  return {
+    throttleTimeMs: 0,
+    errorCode: ErrorCode.NONE,
+    sessionId: plan.session?.id ?? 0,
+    responses: [...byTopic.values()],
+    nodeEndpoints: [],
+  };
 }
 
 async function readPartition(version: number, isolation: number, t: Target, budget: number, firstInResponse: boolean): Promise<PartitionData> {
   const { wanted, log } = t;
-  if (t.error !== ErrorCode.NONE || !log) return partition(wanted.partition, t.error);
-  const base = partition(wanted.partition, ErrorCode.NONE, log);
+  if (t.error !== ErrorCode.NONE || !log) return partitionData(wanted.partition, t.error);
+  const base = partitionData(wanted.partition, ErrorCode.NONE, log);
   // Without transactions the last stable offset equals the high watermark.
   const maxOffset = isolation === READ_COMMITTED ? log.highWatermark : log.highWatermark;
   try {
@@ -144,7 +211,7 @@ function convertDown(version: number, fetchOffset: number, records: Buffer[]): B
   return [v2ToLegacy(joined, version >= 2 ? 1 : 0, { fromOffset: fetchOffset })];
 }
 
-function partition(index: number, errorCode: number, log?: PartitionLog): PartitionData {
+function partitionData(index: number, errorCode: number, log?: PartitionLog): PartitionData {
   return {
     partitionIndex: index,
     errorCode,
