@@ -55,3 +55,24 @@ test('SIGTERM shuts down cleanly: checkpoints and the clean-shutdown marker are 
     rmSync(broker.dataDir, { recursive: true, force: true });
   }
 });
+
+test('several log dirs share the partitions; advertised.listeners is what clients are told', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'samsa-dirs-'));
+  const dirs = [join(base, 'a'), join(base, 'b')];
+  const broker = await startBrokerProcess({
+    dataDir: dirs[0],
+    overrides: { 'log.dirs': dirs.join(','), 'num.partitions': 4, 'advertised.listeners': 'PLAINTEXT://localhost:0' },
+  });
+  try {
+    await kcat(['-b', broker.bootstrap, '-P', '-t', 'spread', '-p', '0'], 'x\n');
+    const md = await kcat(['-b', broker.bootstrap, '-L', '-t', 'spread']);
+    assert.match(md, new RegExp(`broker 0 at localhost:${broker.port}`));
+    const inA = [0, 1, 2, 3].filter((p) => existsSync(join(dirs[0], `spread-${p}`))).length;
+    const inB = [0, 1, 2, 3].filter((p) => existsSync(join(dirs[1], `spread-${p}`))).length;
+    assert.deepEqual([inA, inB], [2, 2]);
+    for (const d of dirs) assert.ok(existsSync(join(d, 'meta.properties')));
+  } finally {
+    await broker.stop();
+    rmSync(base, { recursive: true, force: true });
+  }
+});
