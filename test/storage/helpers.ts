@@ -1,10 +1,10 @@
-// Test helpers for storage: minimal v2 batch building/decoding (uncompressed records only; the
-// full record codec lives in src/protocol/records), temp dirs, and the shared reference files.
+// Test helpers for storage: v2 batches from plain strings (through the record codec in
+// src/protocol/records), temp dirs, and the shared reference files.
 import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BATCH, BATCH_HEADER_SIZE, computeBatchCrc, recordCountOf } from '../../src/protocol/records/batch.js';
+import { buildBatch as buildRecordBatch, decodeBatches as decodeRecordBatches } from '../../src/protocol/records/record.js';
 
 /** /work/shared, resolved from dist/test/storage/helpers.js. */
 export const SHARED_DIR = fileURLToPath(new URL('../../../../shared/', import.meta.url));
@@ -26,25 +26,19 @@ export interface BatchOptions {
 
 /** An uncompressed v2 batch with a valid CRC (baseOffset 0, leader epoch -1, no producer id). */
 export function buildBatch(records: TestRecord[], opts: BatchOptions = {}): Buffer {
-  const baseTimestamp = opts.baseTimestamp ?? 1_700_000_000_000;
-  const body = Buffer.concat(records.map((r, i) => encodeRecord(r, i)));
-  const batch = Buffer.alloc(BATCH_HEADER_SIZE + body.length);
-  const maxDelta = Math.max(...records.map((r) => r.timestampDelta ?? 0));
-  batch.writeBigInt64BE(BigInt(opts.baseOffset ?? 0), BATCH.baseOffset);
-  batch.writeInt32BE(batch.length - 12, BATCH.batchLength);
-  batch.writeInt32BE(-1, BATCH.partitionLeaderEpoch);
-  batch.writeInt8(2, BATCH.magic);
-  batch.writeInt16BE(0, BATCH.attributes);
-  batch.writeInt32BE(records.length - 1, BATCH.lastOffsetDelta);
-  batch.writeBigInt64BE(BigInt(baseTimestamp), BATCH.baseTimestamp);
-  batch.writeBigInt64BE(BigInt(opts.maxTimestamp ?? baseTimestamp + maxDelta), BATCH.maxTimestamp);
-  batch.writeBigInt64BE(-1n, BATCH.producerId);
-  batch.writeInt16BE(-1, BATCH.producerEpoch);
-  batch.writeInt32BE(-1, BATCH.baseSequence);
-  batch.writeInt32BE(records.length, BATCH.recordCount);
-  body.copy(batch, BATCH_HEADER_SIZE);
-  batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BATCH.crc);
-  return batch;
+  const bytes = (v: string | Buffer | null | undefined): Buffer | null => (v === null || v === undefined ? null : Buffer.from(v));
+  return buildRecordBatch({
+    baseOffset: opts.baseOffset ?? 0,
+    baseTimestamp: opts.baseTimestamp ?? 1_700_000_000_000,
+    maxTimestamp: opts.maxTimestamp,
+    records: records.map((r, i) => ({
+      offsetDelta: i,
+      timestampDelta: r.timestampDelta ?? 0,
+      key: bytes(r.key),
+      value: bytes(r.value),
+      headers: (r.headers ?? []).map(([key, value]) => ({ key, value: Buffer.from(value) })),
+    })),
+  });
 }
 
 /** `count` records of `valueSize` bytes each, values tagged with `tag` and the record index. */
@@ -65,28 +59,11 @@ export interface DecodedRecord {
   value: string | null;
 }
 
-/** Decodes the records of uncompressed batches (whole batches, one after another). */
+/** Decodes the records of whole batches, one after another. */
 export function decodeBatches(buf: Buffer): DecodedRecord[] {
-  const out: DecodedRecord[] = [];
-  for (let at = 0; at + BATCH_HEADER_SIZE <= buf.length; ) {
-    const size = 12 + buf.readInt32BE(at + BATCH.batchLength);
-    const baseOffset = Number(buf.readBigInt64BE(at));
-    const baseTimestamp = Number(buf.readBigInt64BE(at + BATCH.baseTimestamp));
-    const cursor = { at: at + BATCH_HEADER_SIZE };
-    for (let i = 0; i < recordCountOf(buf, at); i++) {
-      const length = readVarint(buf, cursor);
-      const end = cursor.at + length;
-      cursor.at++; // attributes
-      const timestampDelta = readVarint(buf, cursor);
-      const offsetDelta = readVarint(buf, cursor);
-      const key = readBytes(buf, cursor);
-      const value = readBytes(buf, cursor);
-      out.push({ offset: baseOffset + offsetDelta, timestamp: baseTimestamp + timestampDelta, key, value });
-      cursor.at = end;
-    }
-    at += size;
-  }
-  return out;
+  return decodeRecordBatches(buf).flatMap((b) => b.records.map((r) => ({
+    offset: r.offset, timestamp: r.timestamp, key: r.key?.toString() ?? null, value: r.value?.toString() ?? null,
+  })));
 }
 
 /** A fresh directory under os.tmpdir(); removed by the returned function. */
@@ -105,54 +82,4 @@ function makeWritable(path: string): void {
   const isDir = statSync(path).isDirectory();
   chmodSync(path, isDir ? 0o755 : 0o644);
   if (isDir) for (const name of readdirSync(path)) makeWritable(join(path, name));
-}
-
-function encodeRecord(r: TestRecord, offsetDelta: number): Buffer {
-  const parts: Buffer[] = [
-    Buffer.from([0]),
-    varint(r.timestampDelta ?? 0),
-    varint(offsetDelta),
-    bytesField(r.key ?? null),
-    bytesField(r.value),
-    varint(r.headers?.length ?? 0),
-  ];
-  for (const [k, v] of r.headers ?? []) parts.push(bytesField(k), bytesField(v));
-  const body = Buffer.concat(parts);
-  return Buffer.concat([varint(body.length), body]);
-}
-
-function bytesField(v: string | Buffer | null): Buffer {
-  if (v === null) return varint(-1);
-  const b = typeof v === 'string' ? Buffer.from(v) : v;
-  return Buffer.concat([varint(b.length), b]);
-}
-
-function varint(n: number): Buffer {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
-  const bytes: number[] = [];
-  while (z >= 0x80) {
-    bytes.push((z % 0x80) | 0x80);
-    z = Math.floor(z / 0x80);
-  }
-  bytes.push(z);
-  return Buffer.from(bytes);
-}
-
-function readVarint(buf: Buffer, cursor: { at: number }): number {
-  let value = 0;
-  let scale = 1;
-  for (;;) {
-    const byte = buf[cursor.at++];
-    value += (byte & 0x7f) * scale;
-    if ((byte & 0x80) === 0) return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
-    scale *= 128;
-  }
-}
-
-function readBytes(buf: Buffer, cursor: { at: number }): string | null {
-  const length = readVarint(buf, cursor);
-  if (length < 0) return null;
-  const s = buf.toString('utf8', cursor.at, cursor.at + length);
-  cursor.at += length;
-  return s;
 }
