@@ -112,8 +112,8 @@ async function kcatConsume(broker: BenchBroker, topic: string, expected: number)
   const r = await runTimed('kcat', ['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-c', String(expected), ...CONSUME_FLAGS], { timeoutMs: 180_000 });
   const brokerCpu = cpuSeconds(broker.pid) - cpu0;
   if (r.code !== 0) throw new Error(`kcat -C exited ${r.code}: ${r.stderr.slice(-2000)}`);
-  // Reaching the end of a partition before `expected` records means records are missing.
-  if (/Reached end of topic/.test(r.stderr)) throw new Error(`kcat -C hit the end before ${expected} records:\n${r.stderr.slice(-2000)}`);
+  // Reaching the end of every partition (kcat then says ': exiting') before `expected` records means records are missing.
+  if (/Reached end of topic.*: exiting/.test(r.stderr)) throw new Error(`kcat -C hit the end before ${expected} records:\n${r.stderr.slice(-2000)}`);
   return { elapsed: r.elapsed, clientCpu: r.cpu, brokerCpu, otherCpu: systemBusySeconds() - busy0 - brokerCpu - r.cpu };
 }
 

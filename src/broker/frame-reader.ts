@@ -45,6 +45,7 @@ export class FrameReader {
 
   /** Removes (or with peek, copies without removing) the next n bytes. */
   private take(n: number, peek = false): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     const first = this.chunks[0];
     if (first.length >= n) {
       const out = first.subarray(0, n);

@@ -23,6 +23,11 @@ export interface RequestContext {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handler = (ctx: RequestContext, request: any) => Promise<unknown> | unknown;
 
+/** Thrown by a handler to close the client's connection instead of answering (Kafka's way for failed acks=0 produces). */
+export class CloseConnection extends Error {
+  override name = 'CloseConnection';
+}
+
 export class RequestRouter {
   constructor(
     private readonly broker: BrokerContext,
@@ -53,12 +58,18 @@ export class RequestRouter {
       throw new ProtocolError(`${api.name} version ${apiVersion} is not supported`);
     }
     const request = api.request.decode(r, apiVersion);
-    const body = await handler({ header, version: apiVersion, conn, broker: this.broker }, request);
-    if (body === null || body === undefined) return null;
-    const w = new Writer(512);
-    encodeResponseHeader(w, header);
-    api.response.encode(w, apiVersion, body);
-    return w.chunksOut();
+    try {
+      const body = await handler({ header, version: apiVersion, conn, broker: this.broker }, request);
+      if (body === null || body === undefined) return null;
+      const w = new Writer(512);
+      encodeResponseHeader(w, header);
+      api.response.encode(w, apiVersion, body);
+      return w.chunksOut();
+    } catch (e) {
+      // A malformed request is the client's fault; anything else is a bug worth its stack trace.
+      if (!(e instanceof ProtocolError || e instanceof CloseConnection)) this.broker.log.error(`${api.name} v${apiVersion} from ${conn.remote} failed: ${(e as Error).stack ?? String(e)}`);
+      throw e;
+    }
   };
 
   /** The v0-layout error answer to an ApiVersions version we do not know, listing our range for key 18. */

@@ -10,6 +10,8 @@ import { logConfigFor, parseTopicConfigs, type TopicConfigs } from '../storage/t
 import type { BrokerConfig } from './config.js';
 import type { Logger } from './logger.js';
 
+const MAX_PARTITIONS_PER_TOPIC = 10_000;
+
 export interface CreateTopicSpec {
   name: string;
   /** -1: the broker's num.partitions. */
@@ -84,6 +86,10 @@ export class TopicService {
     const rf = manual ? spec.assignments![0].brokerIds.length
       : spec.replicationFactor === -1 ? this.config.int('default.replication.factor') : spec.replicationFactor;
     if (partitions <= 0) return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: 'Number of partitions must be larger than 0.' };
+    if (partitions > MAX_PARTITIONS_PER_TOPIC) {
+      // Like KRaft's cap on records per operation: one request must not make the broker build millions of logs.
+      return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `Number of partitions must be at most ${MAX_PARTITIONS_PER_TOPIC}.` };
+    }
     if (rf <= 0) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: 'Replication factor must be larger than 0.' };
     const live = this.metadata.liveBrokers();
     if (rf > live.length) {

@@ -36,6 +36,7 @@ test('CreateTopics validates names, counts, replication factor and configs', asy
     topic('bad name!'),
     topic('x'.repeat(250)),
     topic('zero-partitions', 0),
+    topic('absurd-partitions', 2_000_000_000),
     topic('too-many-replicas', 1, 3),
     topic('bad-config', 1, 1, [{ name: 'retention.ms', value: 'soon' }]),
     topic('unknown-config', 1, 1, [{ name: 'no.such.config', value: '1' }]),
@@ -47,6 +48,7 @@ test('CreateTopics validates names, counts, replication factor and configs', asy
   assert.equal(r['bad name!'].errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
   assert.equal(r['x'.repeat(250)].errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION);
   assert.equal(r['zero-partitions'].errorCode, ErrorCode.INVALID_PARTITIONS);
+  assert.equal(r['absurd-partitions'].errorCode, ErrorCode.INVALID_PARTITIONS);
   assert.equal(r['too-many-replicas'].errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
   assert.equal(r['bad-config'].errorCode, ErrorCode.INVALID_CONFIG);
   assert.match(r['bad-config'].errorMessage ?? '', /retention\.ms/);

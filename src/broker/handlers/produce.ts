@@ -10,7 +10,7 @@ import { RecordsError } from '../../protocol/records/errors.js';
 import { validateProduceRecords } from '../../protocol/records/validate.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
-import type { RequestContext } from '../router.js';
+import { CloseConnection, type RequestContext } from '../router.js';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
@@ -29,7 +29,7 @@ export function handleProduce(ctx: RequestContext, req: ProduceRequest): Produce
     }),
   }));
   if (req.acks === 0) {
-    if (failed) throw new Error('acks=0 produce failed; closing the connection so the client notices');
+    if (failed) throw new CloseConnection('acks=0 produce failed; closing the connection so the client notices');
     return null;
   }
   return { responses, throttleTimeMs: 0, nodeEndpoints: [] } as unknown as ProduceResponse;
