@@ -1,7 +1,13 @@
 // Topic administration for the benchmarks through KafkaJS (a real client, from devDependencies).
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { withTimeout } from './lib.js';
 
-export async function withAdmin<T>(bootstrap: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
+/** Runs `fn` with a connected KafkaJS admin client; everything bounded by 90 s. */
+export function withAdmin<T>(bootstrap: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  return withTimeout(adminCall(bootstrap, fn), 90_000, 'KafkaJS admin');
+}
+
+async function adminCall<T>(bootstrap: string, fn: (admin: Admin) => Promise<T>): Promise<T> {
   const kafka = new Kafka({ brokers: [bootstrap], clientId: 'samsa-bench', logLevel: logLevel.NOTHING, retry: { retries: 3 } });
   const admin = kafka.admin();
   await admin.connect();

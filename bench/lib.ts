@@ -27,6 +27,28 @@ const CLK_TCK = (() => {
   }
 })();
 
+/** Every child process still running; killed when the suite gives up on a benchmark or exits. */
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+/** SIGKILLs every child process this suite started and has not seen exit. */
+export function killChildren(): void {
+  for (const c of children) c.kill('SIGKILL');
+}
+process.once('exit', killChildren);
+
+/** Rejects when `p` has not settled within `ms`. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function median(xs: number[]): number {
@@ -82,7 +104,7 @@ export interface BrokerOptions {
   dataDir?: string;
   port?: number;
   overrides?: Record<string, string | number | boolean>;
-  /** Extra node flags; BENCH_CPU_PROF=<dir> in the environment adds --cpu-prof there. */
+  /** Extra node flags. From the environment: BENCH_NODE_ARGS (e.g. '--initial-old-space-size=64'), BENCH_CPU_PROF=<dir> (--cpu-prof there). */
   nodeArgs?: string[];
 }
 
@@ -96,12 +118,12 @@ export async function startBenchBroker(opts: BrokerOptions = {}): Promise<BenchB
     'group.initial.rebalance.delay.ms': 0,
     ...opts.overrides,
   };
-  const nodeArgs = [...(opts.nodeArgs ?? [])];
+  const nodeArgs = [...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), ...(opts.nodeArgs ?? [])];
   const prof = process.env.BENCH_CPU_PROF;
   if (prof) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${prof}`);
   const args = [...nodeArgs, MAIN, 'start'];
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   const onData = (d: Buffer): void => {
     out += d.toString();
@@ -177,7 +199,7 @@ export function runTimed(
   return new Promise((resolve, reject) => {
     const full = TIME ? [TIME, ['-f', `${TIME_MARK}%e %U %S`, cmd, ...args]] as const : [cmd, args] as const;
     const started = performance.now();
-    const child = spawn(full[0], full[1], { stdio: ['ignore', opts.captureStdout ? 'pipe' : 'ignore', 'pipe'] });
+    const child = track(spawn(full[0], full[1], { stdio: ['ignore', opts.captureStdout ? 'pipe' : 'ignore', 'pipe'] }));
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -234,14 +256,14 @@ export function machineInfo(): MachineInfo {
       return 'unknown';
     }
   };
-  const kcatVersion = /librdkafka version ([\d.]+)/.exec(tryRun('kcat', ['-V']))?.[1];
+  const kcatV = /Version ([\d.]+).*?librdkafka ([\d.]+)/s.exec(tryRun('kcat', ['-V']));
   return {
     cores: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     commit: tryRun('git', ['rev-parse', '--short', 'HEAD']),
-    kcat: kcatVersion ? `kcat with librdkafka ${kcatVersion}` : tryRun('kcat', ['-V']).split('\n')[0],
+    kcat: kcatV ? `kcat ${kcatV[1]} (librdkafka ${kcatV[2]})` : 'kcat (version unknown)',
     os: tryRun('uname', ['-sr']),
   };
 }

@@ -3,11 +3,15 @@
 // rewrite the doc with just those). Names: throughput, latency, startup, embedded, groups.
 // BENCH_CPU_PROF=<dir> starts the broker processes with --cpu-prof (see bench/profile.ts).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { latency, startup, throughput, CONSUME_FLAGS, PRODUCE_FLAGS, LATENCY_RATE, LATENCY_SECONDS, RECORDS } from './broker.js';
+import { latency, startup, throughput, CONSUME_FLAGS, PRODUCE_FLAGS, LATENCY_RATE, LATENCY_SECONDS, RECORDS, REPEATS } from './broker.js';
 import { embedded } from './embedded.js';
-import { type BenchRow, ROOT, machineInfo, table } from './lib.js';
+import { type BenchRow, ROOT, killChildren, machineInfo, table, withTimeout } from './lib.js';
+
+/** Upper bound for one benchmark (the whole suite normally takes about 5 minutes). */
+const BENCH_TIMEOUT_MS = 8 * 60_000;
 
 type Bench = () => Promise<BenchRow[]>;
 
@@ -34,6 +38,7 @@ async function main(): Promise<number> {
   }
   const selected = names.length > 0 ? names : Object.keys(BENCHES);
   const info = machineInfo();
+  const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
   const started = Date.now();
   const rows: BenchRow[] = [];
   const failures: string[] = [];
@@ -41,16 +46,18 @@ async function main(): Promise<number> {
     const t0 = Date.now();
     process.stderr.write(`[bench] ${name} ...\n`);
     try {
-      const got = await BENCHES[name]();
+      const got = await withTimeout(BENCHES[name](), BENCH_TIMEOUT_MS, name);
       rows.push(...got);
       for (const r of got) process.stderr.write(`[bench]   ${r.name}: ${r.value.toFixed(2)} ${r.unit}\n`);
     } catch (e) {
+      killChildren();
       failures.push(`${name}: ${(e as Error).stack ?? String(e)}`);
       process.stderr.write(`[bench] ${name} FAILED: ${(e as Error).message}\n`);
     }
     process.stderr.write(`[bench] ${name} took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }
   const totalS = (Date.now() - started) / 1000;
+  const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
   process.stdout.write(`\n${table(rows)}\n\n`);
   process.stdout.write(`${info.cores} cores, ${info.memoryGiB} GiB, Node ${info.node}, commit ${info.commit}; ${totalS.toFixed(0)} s\n`);
   if (failures.length > 0) process.stdout.write(`\nFAILED:\n${failures.join('\n')}\n`);
@@ -67,17 +74,20 @@ async function main(): Promise<number> {
       '',
       `Machine: ${info.cores} cores (${info.cpuModel}), ${info.memoryGiB} GiB RAM, ${info.os}; Node ${info.node}; ${info.kcat}; python3 confluent_kafka.`,
       '',
+      `Load average (1, 5, 15 min) before the run: ${loadBefore}; after: ${loadAfter}. The machine is shared: "other processes" in the notes is the CPU everything else used during that run (100% = one core).`
+        + (process.env.BENCH_NODE_ARGS ? ` Broker started with node ${process.env.BENCH_NODE_ARGS}.` : ''),
+      '',
       '## Conditions',
       '',
       '- One broker (`samsa start`, default configuration, data dir in the system temp dir) and every client on the same machine, over 127.0.0.1; clients and broker share the 2 cores.',
       `- Produce: \`kcat -P -l -t <topic> ${PRODUCE_FLAGS.join(' ')} <file>\` reading a prepared file of ${RECORDS.toLocaleString('en-US')} lines (value = the line, no key, no compression); `
         + 'time from spawn to exit (kcat exits once every record is acknowledged); the log end offsets are checked afterwards. "2 kcat in parallel": two such processes, half of the records each, timed until both exit.',
       `- Consume: \`kcat -C -t <topic> -o beginning -e -c ${RECORDS} ${CONSUME_FLAGS.join(' ')}\`, values to /dev/null; time from spawn to exit. `
-        + '`-c` ends kcat on the last record; with `-e` alone it would wait for one more, empty, fetch, which the broker holds for fetch.wait.max.ms (500 ms), as Kafka does. A run that reaches the end of a partition before the count fails.',
-      '- Each throughput figure is the median of 3 runs, each on a fresh topic (deleted afterwards). MB/s counts record values only (10^6 bytes). CPU% = CPU seconds / wall seconds of that run (100% = one core).',
+        + '`-c` ends kcat on the last record; with `-e` alone it would wait for one more, empty, fetch, which the broker holds for fetch.wait.max.ms (500 ms), as Kafka does. It runs right after the produce, on the same topic; a run that reaches the end of every partition before the count fails.',
+      `- Each throughput figure is the median of ${REPEATS} runs, each on a fresh topic (deleted afterwards). MB/s counts record values only (10^6 bytes). CPU% = CPU seconds / wall seconds of that run (100% = one core); µs/record = broker CPU per record.`,
       `- Latency: bench/py/e2e_latency.py, a confluent_kafka producer at ${LATENCY_RATE.toLocaleString('en-US')} records/s for ${LATENCY_SECONDS} s (100 B values carrying time.time_ns()) and a consumer in another process (assign, no group) computing receive time minus send time.`,
       '- RSS from /proc/<pid>/status (VmRSS, VmHWM) of the broker process.',
-      '- Start-up: spawn of `samsa start` until a TCP connect to its port succeeds (the broker listens only once logs and groups are loaded).',
+      '- Start-up: spawn of `samsa start` until a TCP connect to its port succeeds (the broker listens only once logs and groups are loaded); restarts of the same data dir after SIGTERM (clean) and after kill -9.',
       '- Embedded: bench/embedded-child.ts in fresh `node --expose-gc` processes.',
       '',
       '## Results',
@@ -94,3 +104,5 @@ async function main(): Promise<number> {
 }
 
 process.exitCode = await main();
+// Whatever a failed benchmark left behind (sockets, timers) must not keep the suite alive.
+setTimeout(() => process.exit(), 2000).unref();

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
+// The heap flag keeps V8 from running a major GC every few tens of ms under heavy produce/fetch
+// (see docs/benchmarks.md, "major-GC storms"); Kafka ships its heap settings the same way.
 // The samsa command: `samsa <subcommand> [options]`.
 import { runStart } from './start.js';
 

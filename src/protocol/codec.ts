@@ -1,5 +1,5 @@
 // Schema interpreter: turns a MessageSchema into an encoder/decoder. Each
-// version's field list is compiled once, at definition time, into a tree of
+// version's field list is compiled once, on its first use, into a tree of
 // closures; encoding and decoding then only walk that tree.
 //
 // Value conventions: int64 is a JS number (exact below 2^53; Long.MIN/MAX
@@ -63,14 +63,14 @@ export function defineMessage<T>(schema: MessageSchema): MessageCodec<T> {
   const flexibleRange = parseRange(schema.flexibleVersions);
   const flexible = (version: number): boolean => version >= flexibleRange.min && version <= flexibleRange.max;
 
-  const compiled: ValueCodec[] = [];
-  for (let v = minVersion; v <= maxVersion; v++) {
-    compiled.push(structCodec(schema.fields, v, flexible(v), schema.name));
-  }
+  // Compiled on first use: a process serves a few versions of each API, and compiling every
+  // version of every message at import cost ~45 ms and ~5 MiB (docs/benchmarks.md, embedded broker).
+  const compiled: (ValueCodec | undefined)[] = [];
   const codecFor = (version: number): ValueCodec => {
-    const codec = compiled[version - minVersion];
-    if (codec === undefined) throw new ProtocolError(`${schema.name} version ${version} is not supported`);
-    return codec;
+    if (!Number.isInteger(version) || version < minVersion || version > maxVersion) {
+      throw new ProtocolError(`${schema.name} version ${version} is not supported`);
+    }
+    return (compiled[version - minVersion] ??= structCodec(schema.fields, version, flexible(version), schema.name));
   };
 
   return {

@@ -1,12 +1,17 @@
 // The record-batch codecs, with the framings Kafka clients use (compat doc 3.9):
 // gzip stream, snappy (raw or xerial/snappy-java framed), LZ4 frame, zstd frame.
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { gunzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
-import * as lz4 from 'lz4-napi';
-import * as snappy from 'snappy';
-import * as zstd from 'zstd-napi';
 import { CompressionType } from './batch.js';
 import { RecordErrorCode, RecordsError } from './errors.js';
+
+// The native codecs load on first use (Node's module cache keeps them): a broker that never sees
+// snappy, lz4 or zstd does not pay the ~12 MiB of RSS their binaries take.
+const requireNative = createRequire(import.meta.url);
+const snappy = (): typeof import('snappy') => requireNative('snappy');
+const lz4 = (): typeof import('lz4-napi') => requireNative('lz4-napi');
+const zstd = (): typeof import('zstd-napi') => requireNative('zstd-napi');
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -20,9 +25,9 @@ export function compress(type: CompressionType, data: Buffer, magic = 2): Buffer
   switch (type) {
     case CompressionType.None: return data;
     case CompressionType.Gzip: return gzipSync(data);
-    case CompressionType.Snappy: return xerialFrame(splitBlocks(data).map((b) => snappy.compressSync(b, COPY_OUT)));
-    case CompressionType.Lz4: return lz4FrameFor(lz4.compressFrameSync(data), magic);
-    case CompressionType.Zstd: return zstd.compress(data);
+    case CompressionType.Snappy: return xerialFrame(splitBlocks(data).map((b) => snappy().compressSync(b, COPY_OUT)));
+    case CompressionType.Lz4: return lz4FrameFor(lz4().compressFrameSync(data), magic);
+    case CompressionType.Zstd: return zstd().compress(data);
     default: throw unknownCodec(type);
   }
 }
@@ -35,8 +40,8 @@ export function decompress(type: CompressionType, data: Buffer, magic = 2): Buff
       case CompressionType.Gzip: return gunzipSync(data);
       case CompressionType.Snappy:
         return isXerial(data) ? Buffer.concat(xerialBlocks(data).map(snappyUncompress)) : snappyUncompress(data);
-      case CompressionType.Lz4: return lz4.decompressFrameSync(lz4FrameToRead(data, magic));
-      case CompressionType.Zstd: return zstd.decompress(data);
+      case CompressionType.Lz4: return lz4().decompressFrameSync(lz4FrameToRead(data, magic));
+      case CompressionType.Zstd: return zstd().decompress(data);
     }
   } catch (e) {
     throw new RecordsError(RecordErrorCode.CORRUPT_MESSAGE, `${CompressionType[type]} decompression failed: ${(e as Error).message}`);
@@ -48,8 +53,8 @@ export function decompress(type: CompressionType, data: Buffer, magic = 2): Buff
 export async function compressAsync(type: CompressionType, data: Buffer, magic = 2): Promise<Buffer> {
   switch (type) {
     case CompressionType.Gzip: return gzipAsync(data);
-    case CompressionType.Snappy: return xerialFrame(await Promise.all(splitBlocks(data).map((b) => snappy.compress(b, COPY_OUT))));
-    case CompressionType.Lz4: return lz4FrameFor(await lz4.compressFrame(data), magic);
+    case CompressionType.Snappy: return xerialFrame(await Promise.all(splitBlocks(data).map((b) => snappy().compress(b, COPY_OUT))));
+    case CompressionType.Lz4: return lz4FrameFor(await lz4().compressFrame(data), magic);
     default: return compress(type, data, magic);
   }
 }
@@ -61,9 +66,9 @@ export async function decompressAsync(type: CompressionType, data: Buffer, magic
       case CompressionType.Gzip: return await gunzipAsync(data);
       case CompressionType.Snappy: {
         const blocks = isXerial(data) ? xerialBlocks(data) : [data];
-        return Buffer.concat(await Promise.all(blocks.map(async (b) => (await snappy.uncompress(b, SNAPPY_DEC)) as Buffer)));
+        return Buffer.concat(await Promise.all(blocks.map(async (b) => (await snappy().uncompress(b, SNAPPY_DEC)) as Buffer)));
       }
-      case CompressionType.Lz4: return await lz4.decompressFrame(lz4FrameToRead(data, magic));
+      case CompressionType.Lz4: return await lz4().decompressFrame(lz4FrameToRead(data, magic));
     }
   } catch (e) {
     throw new RecordsError(RecordErrorCode.CORRUPT_MESSAGE, `${CompressionType[type]} decompression failed: ${(e as Error).message}`);
@@ -87,7 +92,7 @@ const XERIAL_BLOCK_SIZE = 32 * 1024;
 // snappy's default external buffers (16 KiB: 9 µs instead of 32 µs).
 const COPY_OUT = { copyOutputData: true };
 const SNAPPY_DEC = { asBuffer: true, copyOutputData: true };
-const snappyUncompress = (b: Buffer): Buffer => snappy.uncompressSync(b, SNAPPY_DEC) as Buffer;
+const snappyUncompress = (b: Buffer): Buffer => snappy().uncompressSync(b, SNAPPY_DEC) as Buffer;
 
 function isXerial(data: Buffer): boolean {
   return data.length >= XERIAL_HEADER.length && XERIAL_MAGIC.equals(data.subarray(0, XERIAL_MAGIC.length));
