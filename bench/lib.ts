@@ -109,8 +109,15 @@ export interface BrokerOptions {
 }
 
 /** `samsa start` as a child process (as test/helpers/broker-process.ts, plus node flags and pid). */
+/** Temp data dirs made here: removed when the suite exits (a benchmark may restart a broker on one). */
+const tempDirs = new Set<string>();
+process.once('exit', () => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
+
 export async function startBenchBroker(opts: BrokerOptions = {}): Promise<BenchBroker> {
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'samsa-bench-'));
+  let dataDir = opts.dataDir;
+  if (dataDir === undefined) tempDirs.add((dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-'))));
   const overrides: Record<string, string | number | boolean> = {
     listeners: `PLAINTEXT://127.0.0.1:${opts.port ?? 0}`,
     'log.dirs': dataDir,
