@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeDir, startBrokerProcess, type BrokerProcess, type StartOptions } from '../test/helpers/broker-process.js';
 
 /** One figure of the suite. `run()` of every benchmark module (bench/groups.ts too) returns these. */
 export interface BenchRow {
@@ -15,7 +16,6 @@ export interface BenchRow {
   note?: string;
 }
 
-export const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 /** The repository root (dist/bench/.. /..). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -89,97 +89,30 @@ export function memoryMiB(pid: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
 }
 
-export interface BenchBroker {
-  bootstrap: string;
-  port: number;
-  pid: number;
-  dataDir: string;
-  child: ChildProcess;
-  output: () => string;
-  stop(): Promise<number | null>;
-  kill9(): Promise<void>;
-}
+export type BenchBroker = BrokerProcess;
 
-export interface BrokerOptions {
-  dataDir?: string;
-  port?: number;
-  overrides?: Record<string, string | number | boolean>;
-  /** Extra node flags. From the environment: BENCH_NODE_ARGS (e.g. '--initial-old-space-size=64'), BENCH_CPU_PROF=<dir> (--cpu-prof there). */
-  nodeArgs?: string[];
-}
+/** Node flags come from the environment too: BENCH_NODE_ARGS (default '--initial-old-space-size=64', as `samsa start` runs), BENCH_CPU_PROF=<dir> (--cpu-prof there). */
+export type BrokerOptions = StartOptions;
 
-/** `samsa start` as a child process (as test/helpers/broker-process.ts, plus node flags and pid). */
 /** Temp data dirs made here: removed when the suite exits (a benchmark may restart a broker on one). */
 const tempDirs = new Set<string>();
 process.once('exit', () => {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** `samsa start` as a child process (test/helpers/broker-process.ts), tracked so the suite can always kill it. */
 export async function startBenchBroker(opts: BrokerOptions = {}): Promise<BenchBroker> {
   let dataDir = opts.dataDir;
   if (dataDir === undefined) tempDirs.add((dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-'))));
-  const overrides: Record<string, string | number | boolean> = {
-    listeners: `PLAINTEXT://127.0.0.1:${opts.port ?? 0}`,
-    'log.dirs': dataDir,
-    'offsets.topic.replication.factor': 1,
-    'group.initial.rebalance.delay.ms': 0,
-    ...opts.overrides,
-  };
-  const nodeArgs = [...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []), ...(opts.nodeArgs ?? [])];
+  const nodeArgs = [...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? ['--initial-old-space-size=64']), ...(opts.nodeArgs ?? [])];
   const prof = process.env.BENCH_CPU_PROF;
   if (prof) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${prof}`);
-  const args = [...nodeArgs, MAIN, 'start'];
-  for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
-  const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-  let out = '';
-  const onData = (d: Buffer): void => {
-    out += d.toString();
-    if (out.length > 1_000_000) out = out.slice(-100_000);
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker did not start within 60 s:\n${out}`)), 60_000);
-    const check = (): void => {
-      const m = /listening on PLAINTEXT:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        child.stderr?.off('data', check);
-        resolve(Number(m[1]));
-      }
-    };
-    child.stderr?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`broker exited with ${code}:\n${out}`));
-    });
-  });
-  return {
-    bootstrap: `127.0.0.1:${port}`,
-    port,
-    pid: child.pid!,
-    dataDir,
-    child,
-    output: () => out,
-    async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-    async kill9() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  };
+  const broker = await startBrokerProcess({ ...opts, dataDir, nodeArgs });
+  track(broker.child);
+  return broker;
 }
 
-export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-}
+export { removeDir };
 
 export interface TimedRun {
   code: number | null;

@@ -2,6 +2,7 @@
 // Reference counted: an fd pinned by an in-flight read is never closed under it;
 // eviction picks the least recently used idle fd.
 import { closeSync, constants, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export class CachedFile {
   refs = 0;
@@ -19,6 +20,8 @@ const READ_WRITE_CREATE = constants.O_RDWR | constants.O_CREAT;
 export class FileCache {
   /** Insertion order is recency order: the first idle entry is the eviction victim. */
   private readonly files = new Map<string, CachedFile>();
+  /** Cached paths by directory, so closing one partition does not scan the whole cache. */
+  private readonly byDir = new Map<string, Set<string>>();
   private openCount = 0;
   private readonly waiters: Array<() => void> = [];
   private closed = false;
@@ -79,14 +82,14 @@ export class FileCache {
   forget(path: string): void {
     const file = this.files.get(path);
     if (!file) return;
-    this.files.delete(path);
+    this.remove(file);
     if (file.refs === 0) this.closeFd(file);
     else file.detached = true;
   }
 
-  /** Forgets every file whose path starts with `prefix` (a partition directory). */
-  forgetUnder(prefix: string): void {
-    for (const path of [...this.files.keys()]) if (path.startsWith(prefix)) this.forget(path);
+  /** Forgets every file directly in `dir` (a partition directory). */
+  forgetDir(dir: string): void {
+    for (const path of [...(this.byDir.get(dir) ?? [])]) this.forget(path);
   }
 
   closeAll(): void {
@@ -109,7 +112,7 @@ export class FileCache {
     if (this.openCount < this.maxOpen) return true;
     for (const file of this.files.values()) {
       if (file.refs === 0) {
-        this.files.delete(file.path);
+        this.remove(file);
         this.closeFd(file);
         return true;
       }
@@ -121,7 +124,19 @@ export class FileCache {
     const file = new CachedFile(path, openSync(path, flags, 0o644));
     this.openCount++;
     this.files.set(path, file);
+    const dir = dirname(path);
+    let paths = this.byDir.get(dir);
+    if (!paths) this.byDir.set(dir, (paths = new Set()));
+    paths.add(path);
     return file;
+  }
+
+  private remove(file: CachedFile): void {
+    this.files.delete(file.path);
+    const dir = dirname(file.path);
+    const paths = this.byDir.get(dir);
+    paths?.delete(file.path);
+    if (paths?.size === 0) this.byDir.delete(dir);
   }
 
   private closeFd(file: CachedFile): void {

@@ -1,7 +1,7 @@
 // One partition's log: an ordered list of segments, the offsets the broker needs (log start,
 // log end, high watermark, recovery point) and the leader-epoch cache.
 import { mkdirSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import {
   ATTR_TIMESTAMP_TYPE,
   BATCH,
@@ -347,14 +347,14 @@ export class PartitionLog {
     await this.backgroundFlush;
     this.activeSegment.onBecomeInactive();
     await this.flush();
-    this.ctx.files.forgetUnder(this.dir + sep);
+    this.ctx.files.forgetDir(this.dir);
   }
 
   /** Stops using the files without flushing: the partition is being deleted. */
   abandon(): void {
     this.closed = this.deleted = true;
     this.activeSegment.useTail(undefined);
-    this.ctx.files.forgetUnder(this.dir + sep);
+    this.ctx.files.forgetDir(this.dir);
   }
 
   private checkOpen(): void {
