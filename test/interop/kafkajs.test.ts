@@ -76,3 +76,25 @@ test('admin: create with configs, offsets by timestamp, delete', async () => {
   assert.ok(!(await admin.listTopics()).includes('kjs-admin'));
   await admin.disconnect();
 });
+
+test('a LogAppendTime topic stamps records with the broker\'s clock, not the producer\'s', async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'kjs-append-time', configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }] });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  const before = Date.now();
+  const [sent] = await producer.send({ topic: 'kjs-append-time', messages: [{ value: 'old', timestamp: '1000' }] });
+  await producer.disconnect();
+  assert.ok(Number(sent.logAppendTime) >= before, `logAppendTime ${sent.logAppendTime}`);
+
+  const consumer = kafka.consumer({ groupId: 'kjs-append-time-group' });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'kjs-append-time', fromBeginning: true });
+  const stamp = await new Promise<string>((resolve, reject) => {
+    consumer.run({ eachMessage: async ({ message }) => resolve(message.timestamp) }).catch(reject);
+  });
+  await consumer.disconnect();
+  assert.equal(stamp, sent.logAppendTime);
+});

@@ -51,3 +51,9 @@ test('metadata lists the broker and the topic partitions', async () => {
   assert.match(out, /topic "kcat-basic" with 1 partitions:/);
   assert.match(out, /partition 0, leader 0, replicas: 0, isrs: 0/);
 });
+
+test('a fetch past the log end gets OFFSET_OUT_OF_RANGE and the client resets to the earliest offset', async () => {
+  await kcat(['-b', broker.bootstrap, '-P', '-t', 'kcat-reset'], 'a\nb\n');
+  const out = await kcat(['-b', broker.bootstrap, '-C', '-t', 'kcat-reset', '-o', '1000', '-X', 'auto.offset.reset=earliest', '-c', '2', '-q', '-f', '%o %s\n']);
+  assert.deepEqual(out.trim().split('\n'), ['0 a', '1 b']);
+});

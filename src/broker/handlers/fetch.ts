@@ -33,6 +33,8 @@ interface FetchPlan {
 
 const READ_COMMITTED = 1;
 const NO_ID = Buffer.alloc(16);
+/** Kafka answers errors and empty reads with an empty record set, never null (librdkafka rejects a null one). */
+const NO_RECORDS: readonly Buffer[] = [];
 
 export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promise<FetchResponse> {
   const { broker, version } = ctx;
@@ -223,6 +225,6 @@ function partitionData(index: number, errorCode: number, log?: PartitionLog): Pa
     snapshotId: { endOffset: -1, epoch: -1 },
     abortedTransactions: null,
     preferredReadReplica: -1,
-    records: null,
+    records: NO_RECORDS,
   };
 }
