@@ -113,3 +113,31 @@ test('a consumer group member reads everything through incremental fetch session
     await producer.close();
   }
 });
+
+test('group admin: commit offsets, list them for two groups, filter and describe groups, delete offsets and groups', async () => {
+  await admin.createTopics({ topics: ['pl-admin'], partitions: 2, replicas: 1 });
+  // OffsetCommit with generation -1: a "simple" (standalone) commit, which creates an Empty group.
+  for (const groupId of ['pl-g1', 'pl-g2']) {
+    await admin.alterConsumerGroupOffsets({ groupId, topics: [{ name: 'pl-admin', partitionOffsets: [{ partition: 0, offset: 5n }, { partition: 1, offset: 7n }] }] });
+  }
+  // OffsetFetch v8+: several groups in one request.
+  const listed = await admin.listConsumerGroupOffsets({ groups: ['pl-g1', 'pl-g2'] });
+  for (const g of listed) {
+    const offsets = g.topics[0].partitions.map((p) => [p.partitionIndex, Number(p.committedOffset)]).sort();
+    assert.deepEqual(offsets, [[0, 5], [1, 7]], g.groupId);
+  }
+  const empty = await admin.listGroups({ states: ['EMPTY'] });
+  assert.ok(empty.has('pl-g1') && empty.has('pl-g2'));
+  assert.equal((await admin.listGroups({ states: ['STABLE'] })).has('pl-g1'), false);
+  const described = await admin.describeGroups({ groups: ['pl-g1'] });
+  assert.equal(described.get('pl-g1')?.state, 'Empty'); // Kafka's wire name for the state
+
+  // OffsetDelete on one partition, then DeleteGroups.
+  await admin.deleteConsumerGroupOffsets({ groupId: 'pl-g1', topics: [{ name: 'pl-admin', partitionIndexes: [0] }] });
+  const after = await admin.listConsumerGroupOffsets({ groups: ['pl-g1'] });
+  const left = after[0].topics.flatMap((t) => t.partitions).filter((p) => p.committedOffset >= 0n).map((p) => p.partitionIndex);
+  assert.deepEqual(left, [1]);
+  await admin.deleteGroups({ groups: ['pl-g1', 'pl-g2'] });
+  const remaining = await admin.listGroups();
+  assert.equal(remaining.has('pl-g1') || remaining.has('pl-g2'), false);
+});
