@@ -38,7 +38,7 @@ export class Broker implements BrokerContext {
     readonly metadata: MetadataStore,
   ) {
     this.fetchSessions = new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots'));
-    this.topics = new TopicService(config, metadata, logs, log);
+    this.topics = new TopicService(config, metadata, logs, log, (topic) => this.groups.topicDeleted(topic));
     // Consumer groups: state in the __consumer_offsets logs; appends wake fetches like produce does.
     this.groups = new GroupCoordinator({
       config: groupCoordinatorConfig((k) => config.int(k), metadata.topic(OFFSETS_TOPIC)?.partitions.length),

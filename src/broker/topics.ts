@@ -47,6 +47,8 @@ export class TopicService {
     private readonly metadata: MetadataStore,
     private readonly logs: LogManager,
     private readonly log: Logger,
+    /** Told after a topic is deleted (the group coordinator drops its committed offsets). */
+    private readonly onDeleted: (topic: string) => void = () => {},
   ) {}
 
   /** The partition's log, if this broker hosts it. */
@@ -170,6 +172,7 @@ export class TopicService {
     }
     await this.metadata.deleteTopic(name);
     await Promise.all(topic.partitions.map((p) => this.logs.deleteLog(name, p.partition)));
+    this.onDeleted(name);
     this.log.info(`deleted topic ${name}`);
     return { errorCode: ErrorCode.NONE, errorMessage: null, topic };
   }

@@ -141,3 +141,14 @@ test('group admin: commit offsets, list them for two groups, filter and describe
   const remaining = await admin.listGroups();
   assert.equal(remaining.has('pl-g1') || remaining.has('pl-g2'), false);
 });
+
+test('deleting a topic removes its committed offsets from every group', async () => {
+  await admin.createTopics({ topics: ['pl-gone'], partitions: 1, replicas: 1 });
+  await admin.alterConsumerGroupOffsets({ groupId: 'pl-gone-group', topics: [{ name: 'pl-gone', partitionOffsets: [{ partition: 0, offset: 3n }] }] });
+  await admin.deleteTopics({ topics: ['pl-gone'] });
+  await admin.createTopics({ topics: ['pl-gone'], partitions: 1, replicas: 1 });
+  const [g] = await admin.listConsumerGroupOffsets({ groups: [{ groupId: 'pl-gone-group', topics: [{ name: 'pl-gone', partitionIndexes: [0] }] }] });
+  assert.equal(Number(g.topics[0].partitions[0].committedOffset), -1);
+  // The group had nothing else: it is gone too.
+  assert.equal((await admin.listGroups()).has('pl-gone-group'), false);
+});

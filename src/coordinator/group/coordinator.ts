@@ -265,6 +265,11 @@ export class GroupCoordinator {
     return this.offsets.delete(groupId, partitions);
   }
 
+  /** Called when a topic is deleted: its committed offsets are removed from every group. */
+  topicDeleted(topic: string): void {
+    this.offsets.removeTopic(topic);
+  }
+
   // --- administration ---
 
   describeGroup(groupId: string): GroupDescription {

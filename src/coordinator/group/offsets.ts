@@ -175,6 +175,16 @@ export class OffsetManager {
     return { errorCode: ErrorCode.NONE, partitions: results };
   }
 
+  /** A deleted topic's committed offsets go from every group (Kafka's handleDeletedPartitions). */
+  removeTopic(topic: string): void {
+    let removed = 0;
+    for (const group of [...this.registry.all()]) {
+      const partitions = group.allOffsets().filter((o) => o.topic === topic);
+      if (partitions.length > 0) removed += this.cleanupGroup(group, partitions);
+    }
+    if (removed > 0) this.log.info(`removed ${removed} offset(s) of deleted topic ${topic}`);
+  }
+
   /** Expires offsets past offsets.retention.minutes, and the empty groups left without offsets. */
   expireOffsets(): void {
     const now = this.clock.now();
