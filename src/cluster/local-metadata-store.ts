@@ -18,6 +18,8 @@ interface StoredTopic {
 
 export class LocalMetadataStore implements MetadataStore {
   private readonly byName = new Map<string, TopicMetadata>();
+  /** Keyed by the topic id in hex (Fetch v13+ and Metadata v12 name topics by id). */
+  private readonly byId = new Map<string, TopicMetadata>();
   private self: BrokerRegistration | null = null;
   /** Serializes file writes so they land in the order the changes were made. */
   private writing: Promise<void> = Promise.resolve();
@@ -39,7 +41,7 @@ export class LocalMetadataStore implements MetadataStore {
     if (text !== null) {
       const stored = JSON.parse(text) as { version: number; topics: StoredTopic[] };
       for (const t of stored.topics) {
-        store.byName.set(t.name, { ...t, topicId: Buffer.from(t.topicId, 'base64url') });
+        store.add({ ...t, topicId: Buffer.from(t.topicId, 'base64url') });
       }
     }
     return store;
@@ -65,6 +67,15 @@ export class LocalMetadataStore implements MetadataStore {
     return this.byName.get(name);
   }
 
+  topicById(topicId: Buffer): TopicMetadata | undefined {
+    return this.byId.get(topicId.toString('hex'));
+  }
+
+  private add(topic: TopicMetadata): void {
+    this.byName.set(topic.name, topic);
+    this.byId.set(topic.topicId.toString('hex'), topic);
+  }
+
   async createTopic(spec: NewTopic): Promise<TopicMetadata> {
     if (this.byName.has(spec.name)) throw new Error(`topic ${spec.name} already exists`);
     const node = this.nodeId;
@@ -77,13 +88,17 @@ export class LocalMetadataStore implements MetadataStore {
       configs: spec.configs,
       internal: spec.internal ?? false,
     };
-    this.byName.set(spec.name, topic);
+    this.add(topic);
     await this.persist();
     return topic;
   }
 
   async deleteTopic(name: string): Promise<void> {
-    if (this.byName.delete(name)) await this.persist();
+    const topic = this.byName.get(name);
+    if (!topic) return;
+    this.byName.delete(name);
+    this.byId.delete(topic.topicId.toString('hex'));
+    await this.persist();
   }
 
   private persist(): Promise<void> {

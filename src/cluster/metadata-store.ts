@@ -44,6 +44,7 @@ export interface MetadataStore {
   liveBrokers(): BrokerRegistration[];
   topics(): IterableIterator<TopicMetadata>;
   topic(name: string): TopicMetadata | undefined;
+  topicById(topicId: Buffer): TopicMetadata | undefined;
   createTopic(spec: NewTopic): Promise<TopicMetadata>;
   deleteTopic(name: string): Promise<void>;
   close(): Promise<void>;

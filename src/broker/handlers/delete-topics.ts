@@ -8,7 +8,7 @@ const NO_ID = Buffer.alloc(16);
 export async function handleDeleteTopics(ctx: RequestContext, req: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
   const { topics: service, metadata } = ctx.broker;
   const wanted = ctx.version >= 6
-    ? req.topics.map((t) => ({ name: t.name ?? [...metadata.topics()].find((m) => m.topicId.equals(t.topicId))?.name ?? null, topicId: t.topicId }))
+    ? req.topics.map((t) => ({ name: t.name ?? metadata.topicById(t.topicId)?.name ?? null, topicId: t.topicId }))
     : req.topicNames.map((name) => ({ name, topicId: NO_ID }));
   const responses: DeleteTopicsResponse['responses'] = [];
   for (const w of wanted) {

@@ -31,7 +31,6 @@ interface FetchPlan {
   incremental: boolean;
 }
 
-const READ_COMMITTED = 1;
 const NO_ID = Buffer.alloc(16);
 /** Kafka answers errors and empty reads with an empty record set, never null (librdkafka rejects a null one). */
 const NO_RECORDS: readonly Buffer[] = [];
@@ -45,11 +44,11 @@ export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promi
   const targets = plan.partitions.map((p) => resolve(broker, version, p));
   const responseLimit = Math.min(version >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER, broker.config.int('fetch.max.bytes'));
   const respond = async (): Promise<FetchResponse> => {
-    const read = await readTargets(version, req.isolationLevel, targets, responseLimit);
+    const read = await readTargets(version, targets, responseLimit);
     return answer(version, plan, targets, read.data);
   };
 
-  const first = await readTargets(version, req.isolationLevel, targets, responseLimit);
+  const first = await readTargets(version, targets, responseLimit);
   const logs = targets.flatMap((t) => (t.log ? [t.log] : []));
   if (first.bytes >= req.minBytes || req.maxWaitMs <= 0 || first.hasError || logs.length === 0 || broker.stopping) {
     return answer(version, plan, targets, first.data);
@@ -116,7 +115,7 @@ function planFetch(broker: BrokerContext, version: number, req: FetchRequest): F
 
 function resolve(broker: BrokerContext, version: number, wanted: SessionPartition): Target {
   const meta = version >= 13
-    ? [...broker.metadata.topics()].find((m) => m.topicId.equals(wanted.topicId))
+    ? broker.metadata.topicById(wanted.topicId)
     : broker.metadata.topic(wanted.topic);
   if (!meta) return { wanted, log: undefined, error: version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
   wanted.topic = meta.name;
@@ -130,12 +129,12 @@ function resolve(broker: BrokerContext, version: number, wanted: SessionPartitio
   return { wanted, log, error };
 }
 
-async function readTargets(version: number, isolation: number, targets: Target[], responseLimit: number) {
+async function readTargets(version: number, targets: Target[], responseLimit: number) {
   const data: PartitionData[] = [];
   let bytes = 0;
   let hasError = false;
   for (const t of targets) {
-    const d = await readPartition(version, isolation, t, Math.max(0, responseLimit - bytes), bytes === 0);
+    const d = await readPartition(version, t, Math.max(0, responseLimit - bytes), bytes === 0);
     if (d.errorCode !== ErrorCode.NONE) hasError = true;
     bytes += sizeOf(d);
     data.push(d);
@@ -178,12 +177,12 @@ function answer(version: number, plan: FetchPlan, targets: Target[], data: Parti
   };
 }
 
-async function readPartition(version: number, isolation: number, t: Target, budget: number, firstInResponse: boolean): Promise<PartitionData> {
+async function readPartition(version: number, t: Target, budget: number, firstInResponse: boolean): Promise<PartitionData> {
   const { wanted, log } = t;
   if (t.error !== ErrorCode.NONE || !log) return partitionData(wanted.partition, t.error);
   const base = partitionData(wanted.partition, ErrorCode.NONE, log);
-  // Without transactions the last stable offset equals the high watermark.
-  const maxOffset = isolation === READ_COMMITTED ? log.highWatermark : log.highWatermark;
+  // Without transactions the last stable offset equals the high watermark, so both isolation levels read up to it.
+  const maxOffset = log.highWatermark;
   try {
     const read = await log.read(wanted.fetchOffset, Math.min(wanted.partitionMaxBytes, budget), {
       minOneBatch: firstInResponse && version >= 3,

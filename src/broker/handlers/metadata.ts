@@ -20,7 +20,7 @@ export async function handleMetadata(ctx: RequestContext, req: MetadataRequest):
   } else {
     for (const wanted of req.topics ?? []) {
       if (wanted.name === null) {
-        const byId = [...metadata.topics()].find((t) => t.topicId.equals(wanted.topicId));
+        const byId = metadata.topicById(wanted.topicId);
         topics.push(byId ? describe(byId) : failed(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
         continue;
       }
