@@ -16,5 +16,5 @@ export function handleApiVersions(ctx: RequestContext, req: ApiVersionsRequest):
     finalizedFeaturesEpoch: -1,
     finalizedFeatures: [],
     zkMigrationReady: false,
-  } as ApiVersionsResponse;
+  };
 }

@@ -32,7 +32,7 @@ export function handleProduce(ctx: RequestContext, req: ProduceRequest): Produce
     if (failed) throw new CloseConnection('acks=0 produce failed; closing the connection so the client notices');
     return null;
   }
-  return { responses, throttleTimeMs: 0, nodeEndpoints: [] } as unknown as ProduceResponse;
+  return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
 }
 
 function appendPartition(
