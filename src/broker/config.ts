@@ -1,8 +1,8 @@
 // Broker configuration: Kafka's server.properties keys and defaults. Keys Samsa
 // reads are defined here; Kafka keys Samsa does not use yet are accepted with a
 // warning; anything else stops start-up naming the key.
-import { type ConfigDef, type ConfigValue, ConfigError, atLeast, oneOf, parseConfigValue } from '../storage/config-def.js';
-import { TOPIC_CONFIG_DEFS, type TopicConfigs } from '../storage/topic-config.js';
+import { type ConfigDef, type ConfigValue, ConfigError, atLeast, between, oneOf, parseConfigValue } from '../storage/config-def.js';
+import { TOPIC_CONFIG_DEFS, gzipLevel, type TopicConfigs } from '../storage/topic-config.js';
 
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -56,6 +56,9 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string
   ['log.cleaner.max.compaction.lag.ms', { type: 'long', default: LONG_MAX, validate: atLeast(1) }],
   ['log.cleaner.min.cleanable.ratio', { type: 'double', default: 0.5 }],
   ['compression.type', { type: 'string', default: 'producer', validate: oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer') }],
+  ['compression.gzip.level', { type: 'int', default: -1, validate: gzipLevel }],
+  ['compression.lz4.level', { type: 'int', default: 9, validate: between(1, 17) }],
+  ['compression.zstd.level', { type: 'int', default: 3, validate: between(-131072, 22) }],
   ['message.max.bytes', { type: 'int', default: 1048588, validate: atLeast(0) }],
   ['min.insync.replicas', { type: 'int', default: 1, validate: atLeast(1) }],
   ['unclean.leader.election.enable', { type: 'boolean', default: false }],

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../storage/atomic-file.js';
+import type { TopicConfigs } from '../storage/topic-config.js';
 import type { BrokerRegistration, MetadataStore, NewTopic, TopicMetadata } from './metadata-store.js';
 
 const FILE = 'samsa-metadata.json';
@@ -20,6 +21,8 @@ export class LocalMetadataStore implements MetadataStore {
   private readonly byName = new Map<string, TopicMetadata>();
   /** Keyed by the topic id in hex (Fetch v13+ and Metadata v12 name topics by id). */
   private readonly byId = new Map<string, TopicMetadata>();
+  /** Dynamic broker configs by entity ('' = cluster default, else a broker id). */
+  private readonly brokerEntities = new Map<string, Record<string, string>>();
   private self: BrokerRegistration | null = null;
   /** Serializes file writes so they land in the order the changes were made. */
   private writing: Promise<void> = Promise.resolve();
@@ -39,10 +42,11 @@ export class LocalMetadataStore implements MetadataStore {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     if (text !== null) {
-      const stored = JSON.parse(text) as { version: number; topics: StoredTopic[] };
+      const stored = JSON.parse(text) as { version: number; topics: StoredTopic[]; brokerConfigs?: Record<string, Record<string, string>> };
       for (const t of stored.topics) {
         store.add({ ...t, topicId: Buffer.from(t.topicId, 'base64url') });
       }
+      for (const [entity, configs] of Object.entries(stored.brokerConfigs ?? {})) store.brokerEntities.set(entity, configs);
     }
     return store;
   }
@@ -101,10 +105,38 @@ export class LocalMetadataStore implements MetadataStore {
     await this.persist();
   }
 
+  async setTopicConfigs(name: string, configs: TopicConfigs): Promise<void> {
+    const topic = this.byName.get(name);
+    if (!topic) throw new Error(`topic ${name} does not exist`);
+    topic.configs = configs;
+    await this.persist();
+  }
+
+  async createPartitions(name: string, assignments: number[][]): Promise<TopicMetadata> {
+    const topic = this.byName.get(name);
+    if (!topic) throw new Error(`topic ${name} does not exist`);
+    for (const replicas of assignments) {
+      topic.partitions.push({ partition: topic.partitions.length, leader: replicas[0], leaderEpoch: 0, replicas: [...replicas], isr: [...replicas] });
+    }
+    await this.persist();
+    return topic;
+  }
+
+  brokerConfigs(entity: string): Readonly<Record<string, string>> {
+    return this.brokerEntities.get(entity) ?? {};
+  }
+
+  async setBrokerConfigs(entity: string, configs: Record<string, string>): Promise<void> {
+    if (Object.keys(configs).length === 0) this.brokerEntities.delete(entity);
+    else this.brokerEntities.set(entity, { ...configs });
+    await this.persist();
+  }
+
   private persist(): Promise<void> {
     const body = JSON.stringify({
       version: 1,
       topics: [...this.byName.values()].map((t) => ({ ...t, topicId: t.topicId.toString('base64url') })),
+      brokerConfigs: Object.fromEntries(this.brokerEntities),
     });
     this.writing = this.writing.then(() => writeFileAtomic(this.path, body));
     return this.writing;

@@ -47,5 +47,16 @@ export interface MetadataStore {
   topicById(topicId: Buffer): TopicMetadata | undefined;
   createTopic(spec: NewTopic): Promise<TopicMetadata>;
   deleteTopic(name: string): Promise<void>;
+  /** Replaces a topic's config overrides (already validated). */
+  setTopicConfigs(name: string, configs: TopicConfigs): Promise<void>;
+  /** Appends partitions to a topic, one replica list per new partition (already validated). */
+  createPartitions(name: string, assignments: number[][]): Promise<TopicMetadata>;
+  /**
+   * Dynamic broker configs as Kafka keeps them under /config/brokers: entity '' is the
+   * cluster-wide default, a decimal broker id one broker. Values as given (strings).
+   */
+  brokerConfigs(entity: string): Readonly<Record<string, string>>;
+  /** Replaces the dynamic configs of one broker entity ('' = cluster default). */
+  setBrokerConfigs(entity: string, configs: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,6 +2,8 @@
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 export type CleanupPolicy = 'delete' | 'compact';
+/** Topic compression.type: 'producer' keeps the producer's codec, the others are what the broker stores. */
+export type TopicCompression = 'producer' | 'uncompressed' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
 export interface LogConfig {
   /** segment.bytes: roll before an append would take the active segment past this size. */
@@ -28,6 +30,10 @@ export interface LogConfig {
   cleanupPolicy: readonly CleanupPolicy[];
   /** file.delete.delay.ms: wait before deleting a segment's files. */
   fileDeleteDelayMs: number;
+  /** compression.type: where not 'producer', batches in another codec are recompressed on produce. */
+  compressionType: TopicCompression;
+  /** compression.gzip.level, compression.lz4.level, compression.zstd.level (KIP-390; gzip -1 = zlib's default). */
+  compressionLevels: { gzip: number; lz4: number; zstd: number };
 }
 
 /** Kafka's Long.MAX_VALUE defaults ("never") as the largest safe JS integer. */
@@ -47,6 +53,8 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   retentionBytes: -1,
   cleanupPolicy: Object.freeze(['delete'] as CleanupPolicy[]),
   fileDeleteDelayMs: 60_000,
+  compressionType: 'producer',
+  compressionLevels: Object.freeze({ gzip: -1, lz4: 9, zstd: 3 }),
 });
 
 export function logConfig(overrides: Partial<LogConfig> = {}): LogConfig {

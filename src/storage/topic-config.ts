@@ -1,7 +1,7 @@
 // Topic-level configs (Kafka's LogConfig keys). Each has a broker-level key
 // whose value is the default for topics without an override.
 import { type ConfigDef, type ConfigValue, ConfigError, atLeast, between, oneOf, parseConfigValue } from './config-def.js';
-import type { CleanupPolicy, LogConfig, TimestampType } from './log-config.js';
+import type { CleanupPolicy, LogConfig, TimestampType, TopicCompression } from './log-config.js';
 
 export interface TopicConfigDef extends ConfigDef {
   /** Broker key providing the default, e.g. log.segment.bytes for segment.bytes. */
@@ -10,9 +10,16 @@ export interface TopicConfigDef extends ConfigDef {
 
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
+/** Kafka's gzip level: zlib's 1-9, or -1 for zlib's default. */
+export const gzipLevel = (v: ConfigValue): string | undefined =>
+  typeof v === 'number' && v !== -1 && (v < 1 || v > 9) ? 'must be -1 or between 1 and 9' : undefined;
+
 export const TOPIC_CONFIG_DEFS: ReadonlyMap<string, TopicConfigDef> = new Map<string, TopicConfigDef>([
   ['cleanup.policy', { type: 'list', default: ['delete'], brokerKey: 'log.cleanup.policy', validate: (v) => Array.isArray(v) && v.every((p) => p === 'delete' || p === 'compact') ? undefined : 'must be a list of delete, compact' }],
   ['compression.type', { type: 'string', default: 'producer', brokerKey: 'compression.type', validate: oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer') }],
+  ['compression.gzip.level', { type: 'int', default: -1, brokerKey: 'compression.gzip.level', validate: gzipLevel }],
+  ['compression.lz4.level', { type: 'int', default: 9, brokerKey: 'compression.lz4.level', validate: between(1, 17) }],
+  ['compression.zstd.level', { type: 'int', default: 3, brokerKey: 'compression.zstd.level', validate: between(-131072, 22) }],
   ['delete.retention.ms', { type: 'long', default: 86400000, brokerKey: 'log.cleaner.delete.retention.ms', validate: atLeast(0) }],
   ['file.delete.delay.ms', { type: 'long', default: 60000, brokerKey: 'log.segment.delete.delay.ms', validate: atLeast(0) }],
   ['flush.messages', { type: 'long', default: LONG_MAX, brokerKey: 'log.flush.interval.messages', validate: atLeast(1) }],
@@ -69,5 +76,7 @@ export function logConfigFor(defaults: TopicConfigs, overrides: TopicConfigs): L
     retentionBytes: num('retention.bytes'),
     cleanupPolicy: v('cleanup.policy') as CleanupPolicy[],
     fileDeleteDelayMs: num('file.delete.delay.ms'),
+    compressionType: v('compression.type') as TopicCompression,
+    compressionLevels: { gzip: num('compression.gzip.level'), lz4: num('compression.lz4.level'), zstd: num('compression.zstd.level') },
   };
 }
