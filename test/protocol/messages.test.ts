@@ -31,7 +31,10 @@ const expectedRanges: Record<string, [number, number]> = {
   DeleteTopics: [0, 6],
   InitProducerId: [0, 5],
   OffsetForLeaderEpoch: [0, 4],
+  DescribeConfigs: [0, 4],
+  AlterConfigs: [0, 2],
   DeleteGroups: [0, 2],
+  IncrementalAlterConfigs: [0, 1],
   OffsetDelete: [0, 0],
   DescribeCluster: [0, 1],
 };

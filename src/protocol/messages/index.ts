@@ -4,15 +4,18 @@
 
 import { apiKeyName } from '../api-keys.js';
 import type { MessageCodec } from '../codec.js';
+import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js';
 import { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.js';
+import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups.js';
 import { FetchRequest, FetchResponse } from './fetch.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordinator.js';
 import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';
+import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './incremental-alter-configs.js';
 import { InitProducerIdRequest, InitProducerIdResponse } from './init-producer-id.js';
 import { JoinGroupRequest, JoinGroupResponse } from './join-group.js';
 import { LeaveGroupRequest, LeaveGroupResponse } from './leave-group.js';
@@ -71,7 +74,10 @@ export const apiMessages: ReadonlyMap<number, ApiDefinition> = new Map(
     api(DeleteTopicsRequest, DeleteTopicsResponse),
     api(InitProducerIdRequest, InitProducerIdResponse),
     api(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse),
+    api(DescribeConfigsRequest, DescribeConfigsResponse),
+    api(AlterConfigsRequest, AlterConfigsResponse),
     api(DeleteGroupsRequest, DeleteGroupsResponse),
+    api(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse),
     api(OffsetDeleteRequest, OffsetDeleteResponse),
     api(DescribeClusterRequest, DescribeClusterResponse),
   ].map((entry) => [entry.apiKey, entry]),
