@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Broker } from './broker/broker.js';
 import { BrokerConfig } from './broker/config.js';
 import { quietLogger, type Logger } from './broker/logger.js';
+import { checkStartOptions, topicNames, topicSpecs, type TopicSpec } from './embedded-arguments.js';
 import { ErrorCode, errorName } from './protocol/errors.js';
 
 export interface EmbeddedTopic {
@@ -28,7 +29,7 @@ export interface StartBrokerOptions {
   /** server.properties keys, e.g. { 'num.partitions': 3 }. */
   config?: Record<string, string | number | boolean>;
   /** Topics created before startBroker() resolves. */
-  topics?: (string | EmbeddedTopic)[];
+  topics?: readonly (string | EmbeddedTopic)[];
   /** Where broker log lines go; default: warnings and errors on stderr. */
   logger?: Logger;
 }
@@ -39,23 +40,21 @@ export interface EmbeddedBroker {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
-  createTopics(...topics: (string | EmbeddedTopic)[]): Promise<void>;
-  deleteTopics(...names: string[]): Promise<void>;
+  /** Takes what the topics option takes, one by one or as arrays; checks all of them before creating any. */
+  createTopics(...topics: (string | EmbeddedTopic | readonly (string | EmbeddedTopic)[])[]): Promise<void>;
+  /** Names one by one or as arrays. */
+  deleteTopics(...names: (string | readonly string[])[]): Promise<void>;
   /** Closes sockets, timers and files; removes the temp data dir. Idempotent. */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
 export async function startBroker(options: StartBrokerOptions = {}): Promise<EmbeddedBroker> {
+  // Everything is checked before the temp dir exists, so a bad option leaves nothing to clean up.
+  checkStartOptions(options);
+  const topics = topicSpecs('startBroker', [options.topics ?? []]);
   const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`startBroker: port must be an integer from 0 to 65535, got ${String(port)}`);
-  }
-  // These come from host, port and dataDir; silently overriding what the caller wrote would mislead.
-  for (const key of ['listeners', 'log.dirs', 'log.dir']) {
-    if (options.config && key in options.config) throw new Error(`startBroker: config ${key}: use the host, port and dataDir options instead`);
-  }
+  const hostPart = host.includes(':') ? `[${host}]` : host;
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'samsa-')));
   // A failed start removes its temp dir even with keepData: the caller never learnt its path.
@@ -64,13 +63,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Emb
   };
   let broker: Broker;
   try {
-    const hostPart = host.includes(':') ? `[${host}]` : host;
     const config = BrokerConfig.parse({
       // Test-friendly defaults a user may still override: no rebalance delay, one replica for internal topics.
       'group.initial.rebalance.delay.ms': 0,
       'offsets.topic.replication.factor': 1,
       ...options.config,
-      listeners: `PLAINTEXT://${hostPart}:${port}`,
+      listeners: `PLAINTEXT://${hostPart}:${options.port ?? 0}`,
       'log.dirs': dataDir,
     });
     const logger = options.logger ?? quietLogger(`[samsa ${host}] `);
@@ -80,15 +78,18 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Emb
     await removeOwnDir(true);
     throw e;
   }
-  const bound = broker.boundListeners[0];
-  const createTopics = async (...topics: (string | EmbeddedTopic)[]): Promise<void> => {
-    for (const t of topics) {
-      const spec = typeof t === 'string' ? { name: t } : t;
-      const configs: Record<string, string> = {};
-      for (const [k, v] of Object.entries(spec.config ?? {})) configs[k] = String(v);
-      const r = await broker.topics.create({ name: spec.name, numPartitions: spec.partitions ?? -1, replicationFactor: -1, configs });
-      if (r.errorCode !== ErrorCode.NONE) {
-        throw new Error(`createTopics: ${spec.name}: ${errorName(r.errorCode)}${r.errorMessage ? `: ${r.errorMessage}` : ''}`);
+  // After stop() its files are closed (a temp dir removed): a late call would fail somewhere inside.
+  const checkRunning = (fn: string): void => {
+    if (broker.stopping) throw new Error(`${fn}: the broker is stopped`);
+  };
+  const create = async (specs: readonly TopicSpec[]): Promise<void> => {
+    // The broker checks them all first, so a bad config or an existing topic creates none of them.
+    for (const validateOnly of [true, false]) {
+      for (const s of specs) {
+        const r = await broker.topics.create({ name: s.name, numPartitions: s.partitions, replicationFactor: -1, configs: s.configs }, validateOnly);
+        if (r.errorCode !== ErrorCode.NONE) {
+          throw new Error(`createTopics: ${s.name}: ${errorName(r.errorCode)}${r.errorMessage ? `: ${r.errorMessage}` : ''}`);
+        }
       }
     }
   };
@@ -98,20 +99,24 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Emb
     return stopping;
   };
   try {
-    await createTopics(...(options.topics ?? []));
+    await create(topics);
   } catch (e) {
     await broker.stop();
     await removeOwnDir(true);
     throw e;
   }
   return {
-    bootstrap: `${host.includes(':') ? `[${host}]` : host}:${bound.port}`,
+    bootstrap: `${hostPart}:${broker.boundListeners[0].port}`,
     host,
-    port: bound.port,
+    port: broker.boundListeners[0].port,
     dataDir,
-    createTopics,
-    async deleteTopics(...names: string[]) {
-      for (const name of names) {
+    async createTopics(...args) {
+      checkRunning('createTopics');
+      await create(topicSpecs('createTopics', args));
+    },
+    async deleteTopics(...args) {
+      checkRunning('deleteTopics');
+      for (const name of topicNames('deleteTopics', args)) {
         const r = await broker.topics.delete(name);
         if (r.errorCode !== ErrorCode.NONE) throw new Error(`deleteTopics: ${name}: ${errorName(r.errorCode)}`);
       }

@@ -2,6 +2,7 @@
 // this object alone. `samsa start` and the embedded broker both run it.
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { checkLogger, describeValue } from '../arguments.js';
 import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
 import { loadOrCreateMetaProperties } from '../cluster/meta-properties.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
@@ -10,7 +11,7 @@ import { decompress } from '../protocol/records/compression.js';
 import { LogManager } from '../storage/log-manager.js';
 import { logConfigFor } from '../storage/topic-config.js';
 import type { PartitionLog } from '../storage/partition-log.js';
-import type { BrokerConfig } from './config.js';
+import { BrokerConfig } from './config.js';
 import type { BrokerContext } from './context.js';
 import { DelayedFetches } from './delayed-fetches.js';
 import { FetchSessionCache } from './fetch-sessions.js';
@@ -71,6 +72,8 @@ export class Broker implements BrokerContext {
 
   /** Opens storage and metadata, then listens. Rejects (with everything closed again) if any step fails. */
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
+    if (!(config instanceof BrokerConfig)) throw new TypeError(`Broker.start: config must come from BrokerConfig.parse(), got ${describeValue(config)}`);
+    checkLogger('Broker.start: log', log);
     const started = Date.now();
     const dirs = config.logDirs;
     for (const d of dirs) await mkdir(d, { recursive: true });

@@ -2,6 +2,7 @@
 // reads are defined here; Kafka keys Samsa does not use yet are accepted with a
 // warning; anything else stops start-up naming the key.
 import { type ConfigDef, type ConfigValue, ConfigError, atLeast, between, oneOf, parseConfigValue } from '../storage/config-def.js';
+import { describeValue, isPlainObject } from '../arguments.js';
 import { TOPIC_CONFIG_DEFS, gzipLevel, type TopicConfigs } from '../storage/topic-config.js';
 
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
@@ -125,6 +126,9 @@ export class BrokerConfig {
 
   /** Parses and validates; throws ConfigError naming the first bad key. */
   static parse(raw: RawConfig): BrokerConfig {
+    if (!(raw instanceof Map) && !isPlainObject(raw)) {
+      throw new TypeError(`BrokerConfig.parse: config must be an object or a Map of server.properties keys to values, got ${describeValue(raw)}`);
+    }
     const given = raw instanceof Map ? raw : new Map(Object.entries(raw));
     const values = new Map<string, ConfigValue>();
     const warnings: string[] = [];
