@@ -12,6 +12,7 @@ import { LogManager } from '../storage/log-manager.js';
 import { logConfigFor } from '../storage/topic-config.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { BrokerConfig } from './config.js';
+import { ConfigAdmin, loadDynamicBrokerConfigs } from './config-admin.js';
 import type { BrokerContext } from './context.js';
 import { DelayedFetches } from './delayed-fetches.js';
 import { FetchSessionCache } from './fetch-sessions.js';
@@ -56,6 +57,7 @@ export class Broker implements BrokerContext {
   }
 
   readonly topics: TopicService;
+  readonly configAdmin: ConfigAdmin = new ConfigAdmin(this);
   readonly groups: GroupCoordinator;
 
   get nodeId(): number {
@@ -79,10 +81,11 @@ export class Broker implements BrokerContext {
     for (const d of dirs) await mkdir(d, { recursive: true });
     const clusterId = await loadOrCreateMetaProperties(dirs, config.nodeId);
     const metadata = await LocalMetadataStore.open(dirs[0], clusterId, config.nodeId);
-    const topicDefaults = config.topicDefaults();
+    // Dynamic broker configs count from the start: they are the defaults of the logs about to open.
+    loadDynamicBrokerConfigs({ config, metadata, nodeId: config.nodeId, log });
     const logs = await LogManager.open({
       logDirs: dirs,
-      configFor: (topic) => logConfigFor(topicDefaults, metadata.topic(topic)?.configs ?? {}),
+      configFor: (topic) => logConfigFor(config.topicDefaults(), metadata.topic(topic)?.configs ?? {}),
       maxOpenFiles: config.int('samsa.log.open.files.max'),
       recoveryCheckpointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
       highWatermarkCheckpointIntervalMs: config.int('replica.high.watermark.checkpoint.interval.ms'),

@@ -3,7 +3,7 @@
 // warning; anything else stops start-up naming the key.
 import { type ConfigDef, type ConfigValue, ConfigError, atLeast, between, oneOf, parseConfigValue } from '../storage/config-def.js';
 import { describeValue, isPlainObject } from '../arguments.js';
-import { TOPIC_CONFIG_DEFS, gzipLevel, type TopicConfigs } from '../storage/topic-config.js';
+import { TOPIC_CONFIG_DEFS, gzipLevel, topicDefaultsFrom, type TopicConfigs } from '../storage/topic-config.js';
 
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
 
@@ -119,10 +119,47 @@ export function parseListener(spec: string): Listener {
   return { name: m[1].toUpperCase(), host, port };
 }
 
+/** Kafka's ConfigSource, as a layer of broker configuration. */
+export type BrokerConfigLayer = 'dynamic-broker' | 'dynamic-default' | 'static' | 'default';
+
+/**
+ * Broker keys that AlterConfigs may change at run time: as in Kafka's DynamicLogConfig, the
+ * broker synonyms of topic configs (the defaults of every topic without its own value).
+ */
+export const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set(
+  [...TOPIC_CONFIG_DEFS.values()].flatMap((d) => d.synonyms.map((s) => s.key)).filter((k) => BROKER_CONFIG_DEFS.has(k)),
+);
+
+/**
+ * Validates dynamic broker configs as Kafka's DynamicBrokerConfig.validate does; throws ConfigError
+ * naming the first bad key. Samsa has no plugins, so a key it does not know is refused too.
+ */
+export function parseDynamicBrokerConfigs(raw: Readonly<Record<string, string>>): Map<string, ConfigValue> {
+  const out = new Map<string, ConfigValue>();
+  const nonDynamic = Object.keys(raw).filter((k) => !DYNAMIC_BROKER_KEYS.has(k) && (BROKER_CONFIG_DEFS.has(k) || KAFKA_KEYS_NOT_USED.has(k)));
+  if (nonDynamic.length > 0) throw new ConfigError(nonDynamic[0], `Cannot update these configs dynamically: ${nonDynamic.join(', ')}`);
+  for (const [key, value] of Object.entries(raw)) {
+    const def = BROKER_CONFIG_DEFS.get(key);
+    if (!def) throw new ConfigError(key, 'unknown broker config');
+    out.set(key, parseConfigValue(key, def, value));
+  }
+  return out;
+}
+
 export type RawConfig = Record<string, unknown> | Map<string, unknown>;
 
 export class BrokerConfig {
-  private constructor(private readonly values: ReadonlyMap<string, ConfigValue>, readonly warnings: readonly string[]) {}
+  /** Dynamic configs (AlterConfigs on brokers): cluster-wide default, and this broker's own. */
+  private readonly dynamicDefault = new Map<string, ConfigValue>();
+  private readonly dynamicBroker = new Map<string, ConfigValue>();
+
+  private constructor(
+    /** server.properties values over Kafka's defaults. */
+    private readonly values: ReadonlyMap<string, ConfigValue>,
+    /** Keys set in server.properties (or overrides). */
+    private readonly explicit: ReadonlySet<string>,
+    readonly warnings: readonly string[],
+  ) {}
 
   /** Parses and validates; throws ConfigError naming the first bad key. */
   static parse(raw: RawConfig): BrokerConfig {
@@ -138,8 +175,9 @@ export class BrokerConfig {
       else if (KAFKA_KEYS_NOT_USED.has(key)) warnings.push(`config ${key} is a Kafka setting Samsa does not use yet; ignored`);
       else throw new ConfigError(key, 'unknown config key');
     }
+    const explicit = new Set(values.keys());
     for (const [key, def] of BROKER_CONFIG_DEFS) if (!values.has(key)) values.set(key, def.default);
-    const config = new BrokerConfig(values, warnings);
+    const config = new BrokerConfig(values, explicit, warnings);
     config.checkConsistency();
     return config;
   }
@@ -162,16 +200,45 @@ export class BrokerConfig {
     if (this.logDirs.length === 0) throw new ConfigError('log.dirs', 'at least one directory is required');
   }
 
+  /** The value in force: this broker's dynamic value, else the cluster-wide dynamic default, else the static one. */
   get(key: string): ConfigValue {
     if (!this.values.has(key)) throw new Error(`no broker config ${key}`);
-    return this.values.get(key) as ConfigValue;
+    const dynamic = this.dynamicBroker.get(key) ?? this.dynamicDefault.get(key);
+    return dynamic !== undefined ? dynamic : (this.values.get(key) as ConfigValue);
+  }
+
+  /**
+   * Where a key's value may come from, most specific first (Kafka's DescribeConfigs synonym order):
+   * dynamic for this broker, dynamic cluster default, server.properties, Kafka's default.
+   */
+  layers(key: string): { source: BrokerConfigLayer; value: ConfigValue }[] {
+    const out: { source: BrokerConfigLayer; value: ConfigValue }[] = [];
+    if (!this.values.has(key)) return out;
+    const perBroker = this.dynamicBroker.get(key);
+    if (perBroker !== undefined) out.push({ source: 'dynamic-broker', value: perBroker });
+    const clusterDefault = this.dynamicDefault.get(key);
+    if (clusterDefault !== undefined) out.push({ source: 'dynamic-default', value: clusterDefault });
+    if (this.explicit.has(key)) out.push({ source: 'static', value: this.values.get(key) as ConfigValue });
+    const def = BROKER_CONFIG_DEFS.get(key)!.default;
+    if (def !== null) out.push({ source: 'default', value: def });
+    return out;
+  }
+
+  /**
+   * Replaces the dynamic configs of one level (already validated with parseDynamicBrokerConfigs):
+   * 'default' for the cluster-wide default, 'broker' for this broker.
+   */
+  setDynamic(level: 'default' | 'broker', configs: ReadonlyMap<string, ConfigValue>): void {
+    (level === 'default' ? this.dynamicDefault : this.dynamicBroker).clear();
+    for (const [k, v] of configs) (level === 'default' ? this.dynamicDefault : this.dynamicBroker).set(k, v);
+    this.topicDefaultsCache = undefined;
   }
   int(key: string): number { return this.get(key) as number; }
   bool(key: string): boolean { return this.get(key) as boolean; }
   str(key: string): string { return this.get(key) as string; }
 
-  /** Every defined key with its value (for DescribeConfigs), and whether it was set explicitly. */
-  entries(): IterableIterator<[string, ConfigValue]> { return this.values.entries(); }
+  /** Every defined key (for DescribeConfigs). */
+  keys(): IterableIterator<string> { return this.values.keys(); }
 
   get nodeId(): number {
     const id = Math.max(this.int('node.id'), this.int('broker.id'));
@@ -195,21 +262,6 @@ export class BrokerConfig {
   }
 
   private computeTopicDefaults(): TopicConfigs {
-    const out: TopicConfigs = {};
-    for (const [key, def] of TOPIC_CONFIG_DEFS) {
-      out[key] = def.brokerKey && this.values.has(def.brokerKey) ? this.get(def.brokerKey) : def.default;
-    }
-    const firstSet = (...keys: [string, number][]): number | null => {
-      for (const [k, scale] of keys) {
-        const v = this.get(k) as number | null;
-        if (v !== null) return v < 0 ? -1 : v * scale;
-      }
-      return null;
-    };
-    out['retention.ms'] = firstSet(['log.retention.ms', 1], ['log.retention.minutes', 60_000], ['log.retention.hours', 3_600_000]);
-    out['segment.ms'] = firstSet(['log.roll.ms', 1], ['log.roll.hours', 3_600_000]);
-    out['segment.jitter.ms'] = firstSet(['log.roll.jitter.ms', 1], ['log.roll.jitter.hours', 3_600_000]);
-    out['flush.ms'] = (this.get('log.flush.interval.ms') as number | null) ?? this.int('log.flush.scheduler.interval.ms');
-    return out;
+    return topicDefaultsFrom((key) => (this.values.has(key) ? this.get(key) : undefined) ?? null);
   }
 }

@@ -4,6 +4,7 @@ import type { MetadataStore } from '../cluster/metadata-store.js';
 import type { GroupCoordinator } from '../coordinator/group/index.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
+import type { ConfigAdmin } from './config-admin.js';
 import type { BrokerConfig } from './config.js';
 import type { DelayedFetches } from './delayed-fetches.js';
 import type { FetchSessionCache } from './fetch-sessions.js';
@@ -19,6 +20,8 @@ export interface BrokerContext {
   /** Consumer groups and committed offsets. */
   readonly groups: GroupCoordinator;
   readonly logs: LogManager;
+  /** Topic and broker configs through the admin APIs. */
+  readonly configAdmin: ConfigAdmin;
   readonly delayedFetches: DelayedFetches<PartitionLog>;
   readonly fetchSessions: FetchSessionCache;
   readonly log: Logger;

@@ -143,6 +143,27 @@ export class TopicService {
     return { errorCode: ErrorCode.NONE, errorMessage: null, plan, topic };
   }
 
+  /** Replaces a topic's config overrides (validated) and applies them to its partitions at once. */
+  async setConfigs(name: string, configs: TopicConfigs): Promise<void> {
+    await this.metadata.setTopicConfigs(name, configs);
+    this.refreshLogConfigs(name);
+    this.log.info(`topic ${name} configs are now ${JSON.stringify(configs)}`);
+  }
+
+  /** Recomputes the LogConfig of the hosted partitions of one topic, or of all (after a broker default changed). */
+  refreshLogConfigs(name?: string): void {
+    const defaults = this.config.topicDefaults();
+    const topics = name === undefined ? [...this.metadata.topics()] : [this.metadata.topic(name)];
+    for (const topic of topics) {
+      if (!topic) continue;
+      const logConfig = logConfigFor(defaults, topic.configs);
+      for (const p of topic.partitions) {
+        const log = this.logs.getLog(topic.name, p.partition);
+        if (log) log.config = logConfig;
+      }
+    }
+  }
+
   /** Creates (or opens) the logs of every partition this broker leads. */
   openLogs(topic: TopicMetadata): void {
     const logConfig = logConfigFor(this.config.topicDefaults(), topic.configs);

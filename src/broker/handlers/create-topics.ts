@@ -2,7 +2,7 @@
 // against live brokers, configs), validate-only, per-topic results.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/create-topics.js';
-import { topicConfigEntries } from '../topic-configs-view.js';
+import { topicConfigEntries } from '../config-view.js';
 import type { RequestContext } from '../router.js';
 
 const NO_ID = Buffer.alloc(16);

@@ -3,14 +3,17 @@
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { Handler } from '../router.js';
 import { handleApiVersions } from './api-versions.js';
+import { handleAlterConfigs } from './alter-configs.js';
 import { handleCreateTopics } from './create-topics.js';
 import { handleDeleteGroups } from './delete-groups.js';
 import { handleDeleteTopics } from './delete-topics.js';
 import { handleDescribeCluster } from './describe-cluster.js';
+import { handleDescribeConfigs } from './describe-configs.js';
 import { handleDescribeGroups } from './describe-groups.js';
 import { handleFetch } from './fetch.js';
 import { handleFindCoordinator } from './find-coordinator.js';
 import { handleHeartbeat } from './heartbeat.js';
+import { handleIncrementalAlterConfigs } from './incremental-alter-configs.js';
 import { handleJoinGroup } from './join-group.js';
 import { handleLeaveGroup } from './leave-group.js';
 import { handleListGroups } from './list-groups.js';
@@ -31,6 +34,9 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.CreateTopics, handleCreateTopics],
   [ApiKey.DeleteTopics, handleDeleteTopics],
   [ApiKey.DescribeCluster, handleDescribeCluster],
+  [ApiKey.DescribeConfigs, handleDescribeConfigs],
+  [ApiKey.AlterConfigs, handleAlterConfigs],
+  [ApiKey.IncrementalAlterConfigs, handleIncrementalAlterConfigs],
   // Consumer groups.
   [ApiKey.FindCoordinator, handleFindCoordinator],
   [ApiKey.JoinGroup, handleJoinGroup],
