@@ -1,5 +1,6 @@
 // Topic lifecycle on this broker: create (explicitly or on first use), delete,
 // and the partition logs behind them, kept in step with the metadata store.
+import { assignReplicas, startIndexAfter } from '../cluster/replica-assignment.js';
 import { topicNameProblem, INTERNAL_TOPICS } from '../cluster/topic-names.js';
 import type { MetadataStore, TopicMetadata } from '../cluster/metadata-store.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -29,6 +30,19 @@ export interface TopicPlan {
   partitions: number;
   replicationFactor: number;
   configs: TopicConfigs;
+}
+
+/** CreatePartitions: grow a topic to `count` partitions. */
+export interface NewPartitionsSpec {
+  name: string;
+  count: number;
+  /** Replica lists of the new partitions, in partition order; null: the broker places them. */
+  assignments: number[][] | null;
+}
+
+interface TopicError {
+  errorCode: number;
+  errorMessage: string;
 }
 
 export interface TopicResult {
@@ -173,6 +187,41 @@ export class TopicService {
     }
   }
 
+  /** Grows a topic (CreatePartitions), validated as Kafka's ZooKeeper-mode admin path does. */
+  async createPartitions(spec: NewPartitionsSpec, validateOnly: boolean): Promise<TopicError | null> {
+    const planned = this.newPartitionsAssignment(spec);
+    if (!Array.isArray(planned)) return planned;
+    if (validateOnly) return null;
+    // No await between the checks and this call: a concurrent request sees the new count.
+    const topic = await this.metadata.createPartitions(spec.name, planned);
+    // A deletion while the metadata was written leaves nothing to open.
+    if (this.metadata.topic(spec.name) === topic) this.openLogs(topic);
+    this.log.info(`added ${planned.length} partition(s) to topic ${spec.name}, now ${topic.partitions.length}`);
+    return null;
+  }
+
+  /** Replica lists for the new partitions, or why there are none (ZkAdminManager.createPartitions, AdminZkClient). */
+  private newPartitionsAssignment(spec: NewPartitionsSpec): number[][] | TopicError {
+    const topic = this.metadata.topic(spec.name);
+    if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `The topic '${spec.name}' does not exist.` };
+    const current = topic.partitions.length;
+    const invalid = (errorMessage: string): TopicError => ({ errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage });
+    if (spec.count < current) return invalid(`Topic currently has ${current} partitions, which is higher than the requested ${spec.count}.`);
+    if (spec.count === current) return invalid(`Topic already has ${current} partitions.`);
+    if (spec.count > MAX_PARTITIONS_PER_TOPIC) return invalid(`Number of partitions must be at most ${MAX_PARTITIONS_PER_TOPIC}.`);
+    const added = spec.count - current;
+    const brokerIds = this.metadata.liveBrokers().map((b) => b.nodeId).sort((a, b) => a - b);
+    const partition0 = topic.partitions[0].replicas;
+    if (spec.assignments === null) {
+      if (partition0.length > brokerIds.length) {
+        return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${partition0.length} larger than available brokers: ${brokerIds.length}.` };
+      }
+      return assignReplicas(brokerIds, added, partition0.length, startIndexAfter(brokerIds, partition0[0]), current);
+    }
+    const problem = replicaAssignmentProblem(spec.assignments, added, current, partition0.length, new Set(brokerIds));
+    return problem === null ? spec.assignments : { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: problem };
+  }
+
   /** Metadata-triggered creation (auto.create.topics.enable). */
   async autoCreate(name: string): Promise<TopicResult> {
     const existing = this.metadata.topic(name);
@@ -197,4 +246,21 @@ export class TopicService {
     this.log.info(`deleted topic ${name}`);
     return { errorCode: ErrorCode.NONE, errorMessage: null, topic };
   }
+}
+
+/** What is wrong with explicit replica lists for new partitions numbered from `first`, in Kafka's order and words. */
+function replicaAssignmentProblem(assignments: number[][], added: number, first: number, replicationFactor: number, live: Set<number>): string | null {
+  const unknown = [...new Set(assignments.flat())].filter((id) => !live.has(id));
+  if (unknown.length > 0) return `Unknown broker(s) in replica assignment: ${unknown.join(', ')}.`;
+  if (assignments.length !== added) return `Increasing the number of partitions by ${added} but ${assignments.length} assignments provided.`;
+  for (const [i, replicas] of assignments.entries()) {
+    if (replicas.length === 0) return `Cannot have replication factor of 0 for partition id ${first + i}.`;
+    if (new Set(replicas).size !== replicas.length) {
+      return `Duplicate brokers not allowed in replica assignment: ${replicas.join(', ')} for partition id ${first + i}.`;
+    }
+  }
+  const bad = assignments.map((replicas, i) => ({ partition: first + i, rf: replicas.length })).filter((a) => a.rf !== replicationFactor);
+  if (bad.length === 0) return null;
+  return `Inconsistent replication factor between partitions, partition 0 has ${replicationFactor} while partitions ` +
+    `[${bad.map((b) => b.partition).join(', ')}] have replication factors [${bad.map((b) => b.rf).join(', ')}], respectively.`;
 }

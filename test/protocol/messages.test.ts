@@ -33,6 +33,7 @@ const expectedRanges: Record<string, [number, number]> = {
   OffsetForLeaderEpoch: [0, 4],
   DescribeConfigs: [0, 4],
   AlterConfigs: [0, 2],
+  CreatePartitions: [0, 3],
   DeleteGroups: [0, 2],
   IncrementalAlterConfigs: [0, 1],
   OffsetDelete: [0, 0],

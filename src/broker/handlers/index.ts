@@ -3,6 +3,7 @@
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { Handler } from '../router.js';
 import { handleApiVersions } from './api-versions.js';
+import { handleCreatePartitions } from './create-partitions.js';
 import { handleAlterConfigs } from './alter-configs.js';
 import { handleCreateTopics } from './create-topics.js';
 import { handleDeleteGroups } from './delete-groups.js';
@@ -22,6 +23,7 @@ import { handleMetadata } from './metadata.js';
 import { handleOffsetCommit } from './offset-commit.js';
 import { handleOffsetDelete } from './offset-delete.js';
 import { handleOffsetFetch } from './offset-fetch.js';
+import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js';
 import { handleProduce } from './produce.js';
 import { handleSyncGroup } from './sync-group.js';
 
@@ -29,10 +31,12 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.Produce, handleProduce],
   [ApiKey.Fetch, handleFetch],
   [ApiKey.ListOffsets, handleListOffsets],
+  [ApiKey.OffsetForLeaderEpoch, handleOffsetForLeaderEpoch],
   [ApiKey.Metadata, handleMetadata],
   [ApiKey.ApiVersions, handleApiVersions],
   [ApiKey.CreateTopics, handleCreateTopics],
   [ApiKey.DeleteTopics, handleDeleteTopics],
+  [ApiKey.CreatePartitions, handleCreatePartitions],
   [ApiKey.DescribeCluster, handleDescribeCluster],
   [ApiKey.DescribeConfigs, handleDescribeConfigs],
   [ApiKey.AlterConfigs, handleAlterConfigs],

@@ -6,6 +6,7 @@ import { apiKeyName } from '../api-keys.js';
 import type { MessageCodec } from '../codec.js';
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js';
+import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js';
@@ -76,6 +77,7 @@ export const apiMessages: ReadonlyMap<number, ApiDefinition> = new Map(
     api(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse),
     api(DescribeConfigsRequest, DescribeConfigsResponse),
     api(AlterConfigsRequest, AlterConfigsResponse),
+    api(CreatePartitionsRequest, CreatePartitionsResponse),
     api(DeleteGroupsRequest, DeleteGroupsResponse),
     api(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse),
     api(OffsetDeleteRequest, OffsetDeleteResponse),
