@@ -3,20 +3,13 @@
 // applied live to the partitions and kept across a restart.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import '../helpers/platformatic.js';
 import { Admin, ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import kafkajs from 'kafkajs';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { kcat, python, run } from '../helpers/clients.js';
 import { removeDir, startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 
-// @platformatic/kafka 2.x targets Node 22; Node 20 lacks this one standard helper it calls.
-const promiseCtor = Promise as unknown as { withResolvers?: () => unknown };
-promiseCtor.withResolvers ??= () => {
-  let resolve!: (v: unknown) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
-  return { promise, resolve, reject };
-};
 
 /** Kafka's ConfigSource ids. */
 const { ConfigResourceTypes: KafkaJsResourceTypes, Kafka, logLevel } = kafkajs;

@@ -3,20 +3,13 @@
 // ListOffsets v6+, CreateTopics v5+, DescribeCluster) that older clients never send.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import '../helpers/platformatic.js';
 import {
   Admin, Connection, Consumer, MessagesStreamModes, Producer, describeClusterV1, fetchV16, metadataV12,
   stringDeserializers, stringSerializers,
 } from '@platformatic/kafka';
 import { startBroker, type EmbeddedBroker } from '../../src/embedded.js';
 
-// @platformatic/kafka 2.x targets Node 22; Node 20 lacks this one standard helper it calls.
-const promiseCtor = Promise as unknown as { withResolvers?: () => unknown };
-promiseCtor.withResolvers ??= () => {
-  let resolve!: (v: unknown) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
-  return { promise, resolve, reject };
-};
 
 let broker: EmbeddedBroker;
 let admin: Admin;
