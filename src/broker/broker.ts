@@ -7,6 +7,9 @@ import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
 import { loadOrCreateMetaProperties } from '../cluster/meta-properties.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
 import { GroupCoordinator, OFFSETS_TOPIC, groupCoordinatorConfig } from '../coordinator/group/index.js';
+import {
+  FileProducerIdBlockStore, ProducerIdManager, TRANSACTION_STATE_TOPIC, TransactionCoordinator, transactionCoordinatorConfig,
+} from '../coordinator/transaction/index.js';
 import { decompress } from '../protocol/records/compression.js';
 import { LogManager } from '../storage/log-manager.js';
 import { logConfigFor } from '../storage/topic-config.js';
@@ -21,6 +24,7 @@ import type { Logger } from './logger.js';
 import { RequestRouter } from './router.js';
 import { NetworkServer } from './server.js';
 import { TopicService } from './topics.js';
+import { LocalTxnMarkerWriter } from './txn-markers.js';
 
 /** How long stop() lets in-flight requests finish before closing their connections. */
 const STOP_GRACE_MS = 5_000;
@@ -52,6 +56,20 @@ export class Broker implements BrokerContext {
       partitionExists: (t, p) => metadata.topic(t)?.partitions[p] !== undefined,
       log,
     });
+    // Transactions: state in the __transaction_state logs; markers go to the local logs.
+    this.transactions = new TransactionCoordinator({
+      config: transactionCoordinatorConfig((k) => config.int(k), metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions.length),
+      producerIds: new ProducerIdManager(new FileProducerIdBlockStore(config.logDirs[0]), config.nodeId, (m) => log.warn(m)),
+      markers: new LocalTxnMarkerWriter(this),
+      transactionLog: (p) => logs.getLog(TRANSACTION_STATE_TOPIC, p),
+      coordinatorEpoch: (p) => metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions[p]?.leaderEpoch ?? 0,
+      afterAppend: (l, bytes) => {
+        l.highWatermark = l.logEndOffset;
+        this.delayedFetches.notifyAppend(l, bytes);
+      },
+      partitionExists: (t, p) => metadata.topic(t)?.partitions[p] !== undefined,
+      log,
+    });
     this.router = new RequestRouter(this, HANDLERS);
     this.server = new NetworkServer(config.int('socket.request.max.bytes'), this.router.handleFrame, (m) => log.warn(m));
   }
@@ -59,6 +77,7 @@ export class Broker implements BrokerContext {
   readonly topics: TopicService;
   readonly configAdmin: ConfigAdmin = new ConfigAdmin(this);
   readonly groups: GroupCoordinator;
+  readonly transactions: TransactionCoordinator;
 
   get nodeId(): number {
     return this.config.nodeId;
@@ -89,6 +108,8 @@ export class Broker implements BrokerContext {
       maxOpenFiles: config.int('samsa.log.open.files.max'),
       recoveryCheckpointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
       highWatermarkCheckpointIntervalMs: config.int('replica.high.watermark.checkpoint.interval.ms'),
+      producerIdExpirationMs: config.int('producer.id.expiration.ms'),
+      producerIdExpirationCheckIntervalMs: config.int('producer.id.expiration.check.interval.ms'),
       decompress,
       onBackgroundError: (e) => log.error(`background storage task failed: ${(e as Error).message}`),
     });
@@ -101,6 +122,7 @@ export class Broker implements BrokerContext {
         l.highWatermark = l.logEndOffset;
       }
       await broker.groups.load();
+      await broker.transactions.start();
       await broker.server.listen(config.listeners);
       await metadata.registerBroker(broker.advertised());
     } catch (e) {
@@ -139,6 +161,7 @@ export class Broker implements BrokerContext {
     this.delayedFetches.completeAll();
     // Before the server drains: parked JoinGroup/SyncGroup requests get their answer now.
     this.groups.close();
+    this.transactions.close();
     await this.server.close(STOP_GRACE_MS);
     await this.metadata.close();
     await this.logs.close();

@@ -91,6 +91,15 @@ export const CONFIG_DOCS: ReadonlyMap<string, string> = new Map<string, string>(
   ['replica.high.watermark.checkpoint.interval.ms', 'How often, in milliseconds, the broker writes each partition\'s high watermark to the replication-offset-checkpoint file; the default is 5000.'],
   ['samsa.log.open.files.max', 'Samsa\'s own config, not in Kafka: the most segment files one broker keeps open at once, closing the least recently used idle ones and reopening them when needed (Kafka keeps every segment open). At least 10; the default is 1000.'],
   ['socket.request.max.bytes', 'The largest request, in bytes, the broker reads; a client whose request size is larger has its connection closed. The default is 104857600 (100 MiB).'],
+  ['transaction.abort.timed.out.transaction.cleanup.interval.ms', 'How often, in milliseconds, the transaction coordinator looks for transactions open longer than their transaction.timeout.ms and aborts them, fencing their producer; the default is 10000.'],
+  ['transaction.max.timeout.ms', 'The longest transaction.timeout.ms a transactional producer may ask for; InitProducerId with a longer one fails with INVALID_TRANSACTION_TIMEOUT. The default is 900000 (15 minutes).'],
+  ['transaction.remove.expired.transaction.cleanup.interval.ms', 'How often, in milliseconds, the transaction coordinator removes transactional ids idle for longer than transactional.id.expiration.ms; the default is 3600000 (1 hour).'],
+  ['transaction.state.log.load.buffer.size', 'How many bytes the transaction coordinator reads at a time while loading the internal __transaction_state topic; the default is 5242880 (5 MiB). A larger record batch is still read whole.'],
+  ['transaction.state.log.min.isr', 'The min.insync.replicas of the internal __transaction_state topic; the default is 2.'],
+  ['transaction.state.log.num.partitions', 'The number of partitions of the internal __transaction_state topic, fixed once the topic exists; the default is 50.'],
+  ['transaction.state.log.replication.factor', 'The replication factor of the internal __transaction_state topic; the topic is not created, and transactions are unavailable, until that many brokers are alive. The default is 3 (a single broker needs 1).'],
+  ['transaction.state.log.segment.bytes', 'The segment size, in bytes, of the internal __transaction_state topic, kept small so that it compacts and loads quickly; the default is 104857600 (100 MiB).'],
+  ['transactional.id.expiration.ms', 'How long, in milliseconds, the transaction coordinator keeps a transactional id that has no transaction in progress and has received no request; after that its state is removed. The default is 604800000 (7 days).'],
 ]);
 
 /** The documentation of a config key, or null for a key Samsa does not document. */

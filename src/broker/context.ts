@@ -2,6 +2,7 @@
 // through the RequestContext; nothing is process-wide.
 import type { MetadataStore } from '../cluster/metadata-store.js';
 import type { GroupCoordinator } from '../coordinator/group/index.js';
+import type { TransactionCoordinator } from '../coordinator/transaction/index.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { ConfigAdmin } from './config-admin.js';
@@ -19,6 +20,8 @@ export interface BrokerContext {
   readonly topics: TopicService;
   /** Consumer groups and committed offsets. */
   readonly groups: GroupCoordinator;
+  /** Producer ids and transactions. */
+  readonly transactions: TransactionCoordinator;
   readonly logs: LogManager;
   /** Topic and broker configs through the admin APIs. */
   readonly configAdmin: ConfigAdmin;

@@ -15,6 +15,7 @@ import { handleFetch } from './fetch.js';
 import { handleFindCoordinator } from './find-coordinator.js';
 import { handleHeartbeat } from './heartbeat.js';
 import { handleIncrementalAlterConfigs } from './incremental-alter-configs.js';
+import { handleInitProducerId } from './init-producer-id.js';
 import { handleJoinGroup } from './join-group.js';
 import { handleLeaveGroup } from './leave-group.js';
 import { handleListGroups } from './list-groups.js';
@@ -53,4 +54,6 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.ListGroups, handleListGroups],
   [ApiKey.DeleteGroups, handleDeleteGroups],
   [ApiKey.OffsetDelete, handleOffsetDelete],
+  // Idempotent and transactional producers.
+  [ApiKey.InitProducerId, handleInitProducerId],
 ]);

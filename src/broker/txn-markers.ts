@@ -1,0 +1,47 @@
+// Transaction markers on a single node: the coordinator's COMMIT/ABORT markers
+// go straight into the local partition logs (what WriteTxnMarkers does on the
+// partition leader in a cluster). A marker on a __consumer_offsets partition
+// also completes the group's transactional offset commits.
+import { OFFSETS_TOPIC } from '../coordinator/group/index.js';
+import { type TxnMarker, type TxnMarkerWriter, partitionKey } from '../coordinator/transaction/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { LogClosedError, ProducerStateError } from '../storage/errors.js';
+import type { BrokerContext } from './context.js';
+
+export class LocalTxnMarkerWriter implements TxnMarkerWriter {
+  constructor(private readonly broker: Pick<BrokerContext, 'logs' | 'groups' | 'delayedFetches' | 'log'>) {}
+
+  async write(marker: TxnMarker): Promise<Map<string, number>> {
+    const errors = new Map<string, number>();
+    for (const tp of marker.partitions) errors.set(partitionKey(tp), this.writeOne(marker, tp.topic, tp.partition));
+    return errors;
+  }
+
+  /** Kafka's WriteTxnMarkers path for one partition: append the control batch, then tell the group coordinator. */
+  private writeOne(marker: TxnMarker, topic: string, partition: number): number {
+    const { logs, groups, delayedFetches, log } = this.broker;
+    const partitionLog = logs.getLog(topic, partition);
+    if (!partitionLog) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    const before = partitionLog.size;
+    try {
+      partitionLog.appendTxnMarker({
+        producerId: marker.producerId,
+        producerEpoch: marker.producerEpoch,
+        coordinatorEpoch: marker.coordinatorEpoch,
+        commit: marker.commit,
+        leaderEpoch: 0,
+        now: Date.now(),
+      });
+    } catch (e) {
+      if (e instanceof ProducerStateError) return e.code;
+      if (e instanceof LogClosedError) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      log.error(`writing a transaction marker to ${topic}-${partition} failed: ${(e as Error).stack ?? String(e)}`);
+      return ErrorCode.KAFKA_STORAGE_ERROR;
+    }
+    // Single node: the marker is replicated once it is in the log.
+    partitionLog.highWatermark = partitionLog.logEndOffset;
+    delayedFetches.notifyAppend(partitionLog, partitionLog.size - before);
+    if (topic === OFFSETS_TOPIC) groups.completeTransactionalOffsets(partition, marker.producerId, marker.commit);
+    return ErrorCode.NONE;
+  }
+}
