@@ -21,3 +21,24 @@ export class CorruptLogError extends Error {
 export class LogClosedError extends Error {
   override name = 'LogClosedError';
 }
+
+/**
+ * An idempotent or transactional append refused by the producer-state checks, as Kafka's
+ * ProducerAppendInfo refuses it: `code` is Kafka's error code (OUT_OF_ORDER_SEQUENCE_NUMBER,
+ * INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE, TRANSACTION_COORDINATOR_FENCED, ...) and the
+ * message is Kafka's.
+ */
+export class ProducerStateError extends Error {
+  override name = 'ProducerStateError';
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A producer-state snapshot file that fails its version or CRC check (Kafka's CorruptSnapshotException). */
+export class CorruptSnapshotError extends Error {
+  override name = 'CorruptSnapshotError';
+}

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
+/** Aborted-transaction index of a segment. */
+export const TXN_INDEX_SUFFIX = '.txnindex';
+/** Producer-state snapshot, named by the offset it was taken at (not a segment file). */
+export const SNAPSHOT_SUFFIX = '.snapshot';
 /** Segment files renamed for deletion, cleaner output not yet swapped in, and swapped-in output not yet renamed. */
 export const DELETED_SUFFIX = '.deleted';
 export const CLEANED_SUFFIX = '.cleaned';
@@ -18,6 +22,7 @@ export const CLEAN_SHUTDOWN_MARKER = '.kafka_cleanshutdown';
 export const LOCK_FILE = '.lock';
 
 const SEGMENT_NAME = /^(\d{20})\.(log|index|timeindex|txnindex)$/;
+const SNAPSHOT_NAME = /^(\d{20})\.snapshot$/;
 const DELETE_DIR = /^(.+-\d+)\.[0-9a-f]{32}-delete$/;
 
 /** `<dir>/<20-digit base offset><suffix>` */
@@ -29,6 +34,12 @@ export function segmentPath(dir: string, baseOffset: number, suffix: string): st
 export function parseSegmentFileName(name: string): { baseOffset: number; suffix: string } | undefined {
   const m = SEGMENT_NAME.exec(name);
   return m ? { baseOffset: Number(m[1]), suffix: '.' + m[2] } : undefined;
+}
+
+/** Offset of a producer-state snapshot file name, or undefined for other files. */
+export function parseSnapshotFileName(name: string): number | undefined {
+  const m = SNAPSHOT_NAME.exec(name);
+  return m ? Number(m[1]) : undefined;
 }
 
 export function partitionDirName(topic: string, partition: number): string {

@@ -42,6 +42,9 @@ export interface LogManagerOptions {
   tailCacheBytes?: number;
   /** Record decompression for exact ListOffsets answers inside compressed batches. */
   decompress?: Decompress;
+  /** producer.id.expiration.ms and producer.id.expiration.check.interval.ms */
+  producerIdExpirationMs?: number;
+  producerIdExpirationCheckIntervalMs?: number;
   /** Failures of background work; defaults to a process warning. */
   onBackgroundError?: (err: unknown) => void;
 }
@@ -58,6 +61,7 @@ const DEFAULTS = {
   highWatermarkCheckpointIntervalMs: 5_000,
   flushCheckIntervalMs: 1_000,
   tailCacheBytes: 64 * 1024 * 1024,
+  producerIdExpirationCheckIntervalMs: 600_000,
 };
 /** Largest allocation of the tail cache (fewer, larger chunks cost less per byte). */
 const TAIL_CHUNK_BYTES = 1024 * 1024;
@@ -86,6 +90,7 @@ export class LogManager {
       tail: opts.tailCacheBytes > 0 ? new TailCache(opts.tailCacheBytes, TAIL_CHUNK_BYTES) : undefined,
       decompress: options.decompress,
       onBackgroundError,
+      producerIdExpirationMs: options.producerIdExpirationMs,
     };
     const dirs: LogDir[] = options.logDirs.map((path) => ({ path, partitions: 0 }));
     const manager = new LogManager(dirs, ctx, options.configFor ?? (() => ({ ...DEFAULT_LOG_CONFIG })));
@@ -110,6 +115,10 @@ export class LogManager {
     manager.every(opts.flushCheckIntervalMs, async () => {
       const now = Date.now();
       for (const log of manager.logs.values()) log.flushIfDue(now);
+    });
+    manager.every(opts.producerIdExpirationCheckIntervalMs, async () => {
+      const now = Date.now();
+      for (const log of manager.logs.values()) log.removeExpiredProducers(now);
     });
     return manager;
   }

@@ -1,5 +1,6 @@
 // One partition's log: an ordered list of segments, the offsets the broker needs (log start,
-// log end, high watermark, recovery point) and the leader-epoch cache.
+// log end, high watermark, last stable offset, recovery point), the leader-epoch cache and the
+// producer state (idempotence and transactions).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -16,11 +17,15 @@ import {
   setBaseOffset,
   setPartitionLeaderEpoch,
 } from '../protocol/records/batch.js';
+import { buildBatch } from '../protocol/records/record.js';
 import { CorruptLogError, LogClosedError, OffsetOutOfRangeError } from './errors.js';
 import type { FileCache } from './file-cache.js';
 import { LEADER_EPOCH_CHECKPOINT } from './file-names.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { LogConfig, TimestampType } from './log-config.js';
+import { deleteSnapshot, listSnapshots, writeSnapshot } from './producer-snapshot.js';
+import { type AppendOrigin, type ProducerAnalysis, ProducerStateManager, firstOffsetOf, hasProducerId } from './producer-state.js';
+import { loadProducerState, rebuildProducerState } from './producer-state-load.js';
 import { type Decompress, findRecord } from './record-timestamps.js';
 import { loadSegments, recoverSegment } from './recovery.js';
 import { LogSegment } from './segment.js';
@@ -39,14 +44,39 @@ export interface AppendOptions {
   leaderEpoch: number;
   timestampType: TimestampType;
   now: number;
+  /** Who appends, as Kafka's AppendOrigin: decides the producer-state checks. Default 'client'. */
+  origin?: AppendOrigin;
 }
 
 export interface AppendResult {
   baseOffset: number;
   lastOffset: number;
-  /** The broker time written as max timestamp for LogAppendTime, else -1. */
+  /** The broker time written as max timestamp for LogAppendTime, else -1 (a duplicate: its batch's timestamp). */
   logAppendTime: number;
   logStartOffset: number;
+  /** The batch repeated one of its producer's last five: nothing was appended, the offsets are the original ones. */
+  duplicate?: boolean;
+}
+
+/** A COMMIT or ABORT marker written by the transaction coordinator. */
+export interface TxnMarker {
+  producerId: number;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  commit: boolean;
+  leaderEpoch: number;
+  now: number;
+}
+
+/** One producer as DescribeProducers shows it. */
+export interface ActiveProducer {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
+  coordinatorEpoch: number;
+  /** -1 when no transaction is open. */
+  currentTxnStartOffset: number;
 }
 
 export interface ReadOptions {
@@ -70,7 +100,11 @@ export interface LogContext {
   decompress?: Decompress;
   /** Failures of background work (flushes) that have no caller to report to. */
   onBackgroundError: (err: unknown) => void;
+  /** producer.id.expiration.ms; Kafka's default (one day) when absent. */
+  producerIdExpirationMs?: number;
 }
+
+const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 
 export interface OpenOptions {
   recoveryPoint: number;
@@ -111,6 +145,7 @@ export class PartitionLog {
     /** Offsets below it are fsynced; recovery scans from it after a crash. */
     public recoveryPoint: number,
     public highWatermark: number,
+    private readonly producers: ProducerStateManager,
   ) {
     this.lastFlushTime = Date.now();
   }
@@ -121,13 +156,14 @@ export class PartitionLog {
     const segment = LogSegment.create(dir, 0, segmentSettings(config), rollJitter(config), ctx.files, Date.now());
     segment.useTail(ctx.tail?.newSegmentTail(0));
     const epochs = LeaderEpochCache.empty(join(dir, LEADER_EPOCH_CHECKPOINT));
-    return new PartitionLog(topic, partition, dir, config, ctx, [segment], epochs, 0, 0, 0, 0);
+    const producers = new ProducerStateManager(`${topic}-${partition}`);
+    return new PartitionLog(topic, partition, dir, config, ctx, [segment], epochs, 0, 0, 0, 0, producers);
   }
 
   /** Opens an existing partition directory, recovering it as needed. */
   static async open(topic: string, partition: number, dir: string, config: LogConfig, ctx: LogContext, opts: OpenOptions): Promise<PartitionLog> {
     const epochs = await LeaderEpochCache.load(join(dir, LEADER_EPOCH_CHECKPOINT));
-    const { segments, logEndOffset } = await loadSegments(dir, {
+    const { segments, logEndOffset, recoveredFrom } = await loadSegments(dir, {
       settings: segmentSettings(config),
       files: ctx.files,
       rollJitterMs: () => rollJitter(config),
@@ -143,7 +179,16 @@ export class PartitionLog {
     const logStartOffset = Math.min(Math.max(opts.logStartOffset, segments[0].baseOffset), logEndOffset);
     const recoveryPoint = Math.min(opts.recoveryPoint, logEndOffset);
     const highWatermark = Math.min(Math.max(opts.highWatermark, logStartOffset), logEndOffset);
-    return new PartitionLog(topic, partition, dir, config, ctx, segments, epochs, logStartOffset, logEndOffset, recoveryPoint, highWatermark);
+    const producers = await loadProducerState(dir, segments, {
+      partition: `${topic}-${partition}`,
+      logStartOffset,
+      logEndOffset,
+      now: Date.now(),
+      expirationMs: ctx.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      hadCleanShutdown: opts.hadCleanShutdown,
+      recoveredFrom,
+    });
+    return new PartitionLog(topic, partition, dir, config, ctx, segments, epochs, logStartOffset, logEndOffset, recoveryPoint, highWatermark, producers);
   }
 
   get leaderEpochs(): LeaderEpochCache {
@@ -166,7 +211,9 @@ export class PartitionLog {
   /**
    * Appends already-validated v2 batches. Patches baseOffset and partitionLeaderEpoch in place
    * (and for LogAppendTime the timestamp type and max timestamp, rewriting the CRC), rolls the
-   * active segment first if needed, and writes synchronously: appends are ordered.
+   * active segment first if needed, and writes synchronously: appends are ordered. Batches with
+   * a producer id go through Kafka's producer-state checks first (ProducerStateError); a
+   * duplicate of a recent batch is answered with its original offsets and not appended.
    */
   append(records: Buffer, opts: AppendOptions): AppendResult {
     this.checkOpen();
@@ -175,7 +222,9 @@ export class PartitionLog {
     let nextOffset = baseOffset;
     let maxTimestamp = -1;
     let offsetOfMaxTimestamp = -1;
+    let idempotent = false;
     const covered = forEachBatch(records, (at, size) => {
+      if (hasProducerId(records, at)) idempotent = true;
       setBaseOffset(records, at, nextOffset);
       setPartitionLeaderEpoch(records, at, opts.leaderEpoch);
       if (logAppendTime) {
@@ -192,17 +241,91 @@ export class PartitionLog {
     });
     if (covered === 0 || covered !== records.length) throw new CorruptLogError('append expects whole record batches');
     const lastOffset = nextOffset - 1;
+    // Batches without a producer id (the hot path) skip the producer state entirely.
+    const analysis = idempotent ? this.producers.analyze(records, opts.origin ?? 'client') : undefined;
+    if (analysis?.duplicate) {
+      const d = analysis.duplicate;
+      return { baseOffset: firstOffsetOf(d), lastOffset: d.lastOffset, logAppendTime: d.timestamp, logStartOffset: this.logStartOffset, duplicate: true };
+    }
 
     let active = this.activeSegment;
     if (active.shouldRoll(records.length, maxTimestamp, lastOffset, opts.now, this.config)) active = this.roll(opts.now);
     this.epochs.assign(opts.leaderEpoch, baseOffset);
     active.append(records, lastOffset, maxTimestamp, offsetOfMaxTimestamp, opts.now - this.tailReadAt < TAIL_READER_WINDOW_MS);
     this.logEndOffset = nextOffset;
+    if (analysis) this.applyProducerState(analysis, active);
+    this.producers.mapEndOffset = nextOffset;
 
     this.unflushedMessages += nextOffset - baseOffset;
     if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flushInBackground();
     this.onAppend?.(this);
     return { baseOffset, lastOffset, logAppendTime: logAppendTime ? opts.now : -1, logStartOffset: this.logStartOffset };
+  }
+
+  /**
+   * Appends a transaction marker: a control batch (transactional) of one record, key = version 0
+   * and type (0 ABORT, 1 COMMIT), value = version 0 and the coordinator epoch. It ends the
+   * producer's transaction here, records an abort in the .txnindex and moves the last stable
+   * offset. Throws ProducerStateError for a stale producer epoch or coordinator epoch.
+   */
+  appendTxnMarker(m: TxnMarker): AppendResult {
+    const key = Buffer.alloc(4);
+    key.writeInt16BE(m.commit ? 1 : 0, 2);
+    const value = Buffer.alloc(6);
+    value.writeInt32BE(m.coordinatorEpoch, 2);
+    const batch = buildBatch({
+      baseTimestamp: m.now,
+      producerId: m.producerId,
+      producerEpoch: m.producerEpoch,
+      isTransactional: true,
+      isControl: true,
+      records: [{ offsetDelta: 0, timestampDelta: 0, key, value, headers: [] }],
+    });
+    return this.append(batch, { leaderEpoch: m.leaderEpoch, timestampType: this.config.messageTimestampType, now: m.now, origin: 'coordinator' });
+  }
+
+  /**
+   * Kafka's LSO: the first offset of the earliest transaction not yet decided (or whose marker is
+   * not below the high watermark yet), capped by the high watermark.
+   */
+  get lastStableOffset(): number {
+    const hw = this.highWatermark;
+    const unstable = this.producers.firstUnstableOffset(hw);
+    return unstable === undefined || unstable >= hw ? hw : Math.max(unstable, this.logStartOffset);
+  }
+
+  /** The aborted transactions a read_committed fetch of [fetchOffset, upperBoundOffset) returns (Kafka's collectAbortedTransactions). */
+  async abortedTransactions(fetchOffset: number, upperBoundOffset: number): Promise<{ producerId: number; firstOffset: number }[]> {
+    const segments = this.segments;
+    const aborted: { producerId: number; firstOffset: number }[] = [];
+    for (let i = segmentIndexFor(segments, fetchOffset); i < segments.length; i++) {
+      const { txns, complete } = segments[i].txnIndex.collect(fetchOffset, upperBoundOffset);
+      for (const t of txns) aborted.push({ producerId: t.producerId, firstOffset: t.firstOffset });
+      if (complete) break;
+    }
+    return aborted;
+  }
+
+  /** Producers with state on this partition (DescribeProducers). */
+  activeProducers(): ActiveProducer[] {
+    return [...this.producers.entries()].map((e) => ({
+      producerId: e.producerId,
+      producerEpoch: e.producerEpoch,
+      lastSequence: e.lastSeq,
+      lastTimestamp: e.lastTimestamp,
+      coordinatorEpoch: e.coordinatorEpoch,
+      currentTxnStartOffset: e.currentTxnFirstOffset,
+    }));
+  }
+
+  /** True while the producer has a transaction open on this partition. */
+  hasOngoingTransaction(producerId: number): boolean {
+    return this.producers.hasOngoingTransaction(producerId);
+  }
+
+  /** producer.id.expiration.ms: forgets producers idle that long without an open transaction. */
+  removeExpiredProducers(now: number): void {
+    this.producers.removeExpired(now, this.ctx.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS);
   }
 
   /**
@@ -347,6 +470,8 @@ export class PartitionLog {
     await this.backgroundFlush;
     this.activeSegment.onBecomeInactive();
     await this.flush();
+    // So the next open need not replay the log.
+    writeSnapshot(this.dir, this.logEndOffset, this.producers.entries(), true);
     this.ctx.files.forgetDir(this.dir);
   }
 
@@ -361,9 +486,16 @@ export class PartitionLog {
     if (this.closed) throw new LogClosedError(`log ${this.topic}-${this.partition} is closed`);
   }
 
+  /** Producer state after an append's batches are in the log; aborts go into the .txnindex of the segment holding the marker. */
+  private applyProducerState(analysis: ProducerAnalysis, segment: LogSegment): void {
+    this.producers.apply(analysis, (txn) => segment.txnIndex.append(txn));
+  }
+
   private roll(now: number): LogSegment {
     this.activeSegment.onBecomeInactive();
     const segment = this.newSegment(this.logEndOffset, now);
+    // Like Kafka, a producer-state snapshot at the new segment's base: recovery replays from there.
+    writeSnapshot(this.dir, this.logEndOffset, this.producers.entries(), false);
     this.segments = [...this.segments, segment];
     // Like Kafka, the segments that just became inactive are fsynced in the background.
     this.flushInBackground();
@@ -423,6 +555,12 @@ export class PartitionLog {
     if (doomed.length > 0) segment.useTail(this.ctx.tail?.newSegmentTail(segment.size));
     this.truncated(first ? Math.min(offset, first.baseOffset) : offset);
     await Promise.all(doomed.map((s) => s.delete()));
+    await rebuildProducerState(this.producers, this.dir, this.segments, {
+      logStartOffset: this.logStartOffset,
+      logEndOffset: this.logEndOffset,
+      now: Date.now(),
+      expirationMs: this.ctx.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+    });
   }
 
   private async truncateFullyAndStartAt(offset: number): Promise<void> {
@@ -432,6 +570,8 @@ export class PartitionLog {
     this.epochs.clear();
     this.logStartOffset = offset;
     this.truncated(offset);
+    this.producers.clear(offset);
+    for (const snapshot of listSnapshots(this.dir)) deleteSnapshot(this.dir, snapshot);
     await deletion;
   }
 

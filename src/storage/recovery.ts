@@ -108,6 +108,8 @@ export interface LoadContext {
 export interface LoadedLog {
   segments: LogSegment[];
   logEndOffset: number;
+  /** Base offset of the first segment scanned by recovery (its .txnindex and later ones need rebuilding), if any. */
+  recoveredFrom?: number;
 }
 
 interface SegmentFiles {
@@ -135,9 +137,11 @@ export async function loadSegments(dir: string, ctx: LoadContext): Promise<Loade
   }
   let activeNextOffset: number | undefined;
   let activeRecovered = false;
+  let recoveredFrom: number | undefined;
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i];
     if (i < firstUnflushed && found.get(segment.baseOffset)!.hasIndexes) continue;
+    recoveredFrom ??= segment.baseOffset;
     const result = await recoverSegment(segment, { truncate: true, epochs: ctx.epochs });
     if (result.truncated && i + 1 < segments.length) {
       await Promise.all(segments.splice(i + 1).map((s) => s.delete()));
@@ -149,9 +153,13 @@ export async function loadSegments(dir: string, ctx: LoadContext): Promise<Loade
   }
 
   const active = segments[segments.length - 1];
-  if (!activeRecovered) activeNextOffset = await activeSegmentEnd(active, ctx.epochs);
+  if (!activeRecovered) {
+    const end = await activeSegmentEnd(active, ctx.epochs);
+    activeNextOffset = end.nextOffset;
+    if (end.recovered) recoveredFrom ??= active.baseOffset;
+  }
   await active.loadFirstBatchTimestamp();
-  return { segments, logEndOffset: activeNextOffset ?? active.baseOffset };
+  return { segments, logEndOffset: activeNextOffset ?? active.baseOffset, recoveredFrom };
 }
 
 /**
@@ -159,16 +167,16 @@ export async function loadSegments(dir: string, ctx: LoadContext): Promise<Loade
  * point): its indexes are loaded and its batches walked from the last index entry; an index that
  * fails validation or a log that does not end on a batch boundary sends it through recovery.
  */
-async function activeSegmentEnd(active: LogSegment, epochs: LeaderEpochCache): Promise<number | undefined> {
+async function activeSegmentEnd(active: LogSegment, epochs: LeaderEpochCache): Promise<{ nextOffset: number | undefined; recovered: boolean }> {
   if (await active.loadIndexes(Number.MAX_SAFE_INTEGER)) {
     try {
       const last = await active.lastBatch();
-      if (last ? last.position + last.size === active.size : active.size === 0) return last && last.lastOffset + 1;
+      if (last ? last.position + last.size === active.size : active.size === 0) return { nextOffset: last && last.lastOffset + 1, recovered: false };
     } catch (err) {
       if (!(err instanceof CorruptLogError)) throw err;
     }
   }
-  return (await recoverSegment(active, { truncate: true, epochs })).nextOffset;
+  return { nextOffset: (await recoverSegment(active, { truncate: true, epochs })).nextOffset, recovered: true };
 }
 
 /**

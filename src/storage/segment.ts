@@ -1,4 +1,5 @@
-// One log segment: <base>.log with its sparse .index and .timeindex. Appends are synchronous
+// One log segment: <base>.log with its sparse .index and .timeindex, and the aborted-transaction
+// .txnindex. Appends are synchronous
 // writes at the end of the .log (page cache, on the event loop); reads go through the shared
 // file-descriptor cache on the threadpool.
 import { ftruncateSync, renameSync } from 'node:fs';
@@ -6,10 +7,11 @@ import { unlink } from 'node:fs/promises';
 import { type BatchHeader, scanBatchHeaders } from './batch-scan.js';
 import type { FileCache } from './file-cache.js';
 import { fsyncFd, readFully, writeFullySync } from './file-io.js';
-import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentPath } from './file-names.js';
+import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentPath } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import type { SegmentTail } from './tail-cache.js';
 import { TimeIndex, type TimestampOffset } from './time-index.js';
+import { TransactionIndex } from './txn-index.js';
 
 export interface SegmentSettings {
   indexIntervalBytes: number;
@@ -25,6 +27,7 @@ export class LogSegment {
   readonly logPath: string;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  readonly txnIndex: TransactionIndex;
   /** Bytes in the .log. */
   size: number;
   /** Millisecond time the segment object was created; rolls by time when no batch timestamp is known. */
@@ -51,6 +54,7 @@ export class LogSegment {
     this.logPath = segmentPath(dir, baseOffset, LOG_SUFFIX);
     this.offsetIndex = new OffsetIndex(segmentPath(dir, baseOffset, INDEX_SUFFIX), baseOffset, settings.maxIndexSize, files);
     this.timeIndex = new TimeIndex(segmentPath(dir, baseOffset, TIME_INDEX_SUFFIX), baseOffset, settings.maxIndexSize, files);
+    this.txnIndex = new TransactionIndex(segmentPath(dir, baseOffset, TXN_INDEX_SUFFIX));
     this.size = size;
     this.created = now;
   }
@@ -225,6 +229,7 @@ export class LogSegment {
   truncateAt(offset: number, position: number, now: number): void {
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     this.truncateLog(position);
     this.offsetIndex.persist();
     this.timeIndex.persist();
@@ -245,17 +250,17 @@ export class LogSegment {
     this.tail?.reset(position);
   }
 
-  /** Writes pending index entries and fsyncs the .log and both indexes. */
+  /** Writes pending index entries and fsyncs the .log and the indexes. */
   async flush(): Promise<void> {
     this.offsetIndex.persist();
     this.timeIndex.persist();
-    await Promise.all([this.logPath, this.offsetIndex.path, this.timeIndex.path].map((path) => this.fsync(path)));
+    await Promise.all([this.logPath, this.offsetIndex.path, this.timeIndex.path, this.txnIndex.path].map((path) => this.fsync(path)));
   }
 
   /** Renames the files to .deleted at once (so a crash cannot resurrect them), then unlinks them. */
   async delete(): Promise<void> {
     this.useTail(undefined);
-    const paths = [this.logPath, this.offsetIndex.path, this.timeIndex.path];
+    const paths = [this.logPath, this.offsetIndex.path, this.timeIndex.path, this.txnIndex.path];
     const renamed: string[] = [];
     for (const path of paths) {
       this.files.forget(path);

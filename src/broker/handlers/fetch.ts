@@ -1,10 +1,12 @@
 // Fetch (1): whole batches from each partition within the request's byte
 // limits, long-polling for fetch.min.bytes until max.wait.ms (woken by
 // appends). Old versions get records converted down to magic 0/1. From v7,
-// incremental fetch sessions (KIP-227, fetch-sessions.ts).
+// incremental fetch sessions (KIP-227, fetch-sessions.ts). read_committed
+// (isolation level 1, v4+) reads up to the last stable offset and gets the
+// aborted transactions of the range read.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
-import { CompressionType, compressionOf, forEachBatch } from '../../protocol/records/batch.js';
+import { CompressionType, compressionOf, forEachBatch, lastOffsetOf } from '../../protocol/records/batch.js';
 import { RecordsError } from '../../protocol/records/errors.js';
 import { v2ToLegacy } from '../../protocol/records/legacy.js';
 import { OffsetOutOfRangeError } from '../../storage/errors.js';
@@ -34,6 +36,7 @@ interface FetchPlan {
 const NO_ID = Buffer.alloc(16);
 /** Kafka answers errors and empty reads with an empty record set, never null (librdkafka rejects a null one). */
 const NO_RECORDS: readonly Buffer[] = [];
+const READ_COMMITTED = 1;
 
 export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promise<FetchResponse> {
   const { broker, version } = ctx;
@@ -43,12 +46,13 @@ export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promi
   }
   const targets = plan.partitions.map((p) => resolve(broker, version, p));
   const responseLimit = Math.min(version >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER, broker.config.int('fetch.max.bytes'));
+  const readCommitted = version >= 4 && req.isolationLevel === READ_COMMITTED;
   const respond = async (): Promise<FetchResponse> => {
-    const read = await readTargets(version, targets, responseLimit);
+    const read = await readTargets(version, targets, responseLimit, readCommitted);
     return answer(version, plan, targets, read.data);
   };
 
-  const first = await readTargets(version, targets, responseLimit);
+  const first = await readTargets(version, targets, responseLimit, readCommitted);
   const logs = targets.flatMap((t) => (t.log ? [t.log] : []));
   if (first.bytes >= req.minBytes || req.maxWaitMs <= 0 || first.hasError || logs.length === 0 || broker.stopping) {
     return answer(version, plan, targets, first.data);
@@ -129,12 +133,12 @@ function resolve(broker: BrokerContext, version: number, wanted: SessionPartitio
   return { wanted, log, error };
 }
 
-async function readTargets(version: number, targets: Target[], responseLimit: number) {
+async function readTargets(version: number, targets: Target[], responseLimit: number, readCommitted: boolean) {
   const data: PartitionData[] = [];
   let bytes = 0;
   let hasError = false;
   for (const t of targets) {
-    const d = await readPartition(version, t, Math.max(0, responseLimit - bytes), bytes === 0);
+    const d = await readPartition(version, t, Math.max(0, responseLimit - bytes), bytes === 0, readCommitted);
     if (d.errorCode !== ErrorCode.NONE) hasError = true;
     bytes += sizeOf(d);
     data.push(d);
@@ -177,24 +181,36 @@ function answer(version: number, plan: FetchPlan, targets: Target[], data: Parti
   };
 }
 
-async function readPartition(version: number, t: Target, budget: number, firstInResponse: boolean): Promise<PartitionData> {
+async function readPartition(version: number, t: Target, budget: number, firstInResponse: boolean, readCommitted: boolean): Promise<PartitionData> {
   const { wanted, log } = t;
   if (t.error !== ErrorCode.NONE || !log) return partitionData(wanted.partition, t.error);
   const base = partitionData(wanted.partition, ErrorCode.NONE, log);
-  // Without transactions the last stable offset equals the high watermark, so both isolation levels read up to it.
-  const maxOffset = log.highWatermark;
   try {
     const read = await log.read(wanted.fetchOffset, Math.min(wanted.partitionMaxBytes, budget), {
       minOneBatch: firstInResponse && version >= 3,
-      maxOffset,
+      maxOffset: readCommitted ? base.lastStableOffset : base.highWatermark,
     });
     base.records = convertDown(version, wanted.fetchOffset, read.records);
+    // Kafka sends read_committed readers a list (empty when nothing was read), others null.
+    if (readCommitted) {
+      base.abortedTransactions = read.records.length === 0 ? [] : await log.abortedTransactions(wanted.fetchOffset, endOffsetOf(read.records));
+    }
     return base;
   } catch (e) {
     if (e instanceof OffsetOutOfRangeError) return { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
     if (e instanceof RecordsError) return { ...base, errorCode: e.code };
     throw e;
   }
+}
+
+/** The offset after the last batch read. */
+function endOffsetOf(records: Buffer[]): number {
+  const last = records[records.length - 1];
+  let end = -1;
+  forEachBatch(last, (at) => {
+    end = lastOffsetOf(last, at) + 1;
+  });
+  return end;
 }
 
 /** Fetch v0-v3 get magic 0/1 message sets; before v10 a zstd batch cannot be sent. */
@@ -217,7 +233,7 @@ function partitionData(index: number, errorCode: number, log?: PartitionLog): Pa
     partitionIndex: index,
     errorCode,
     highWatermark: log ? log.highWatermark : -1,
-    lastStableOffset: log ? log.highWatermark : -1,
+    lastStableOffset: log ? log.lastStableOffset : -1,
     logStartOffset: log ? log.logStartOffset : -1,
     divergingEpoch: { epoch: -1, endOffset: -1 },
     currentLeader: { leaderId: -1, leaderEpoch: -1 },
