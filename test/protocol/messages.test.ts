@@ -30,6 +30,7 @@ const expectedRanges: Record<string, [number, number]> = {
   CreateTopics: [0, 7],
   DeleteTopics: [0, 6],
   InitProducerId: [0, 5],
+  TxnOffsetCommit: [0, 4],
   OffsetForLeaderEpoch: [0, 4],
   DescribeConfigs: [0, 4],
   AlterConfigs: [0, 2],

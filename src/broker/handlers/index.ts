@@ -27,6 +27,7 @@ import { handleOffsetFetch } from './offset-fetch.js';
 import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js';
 import { handleProduce } from './produce.js';
 import { handleSyncGroup } from './sync-group.js';
+import { handleTxnOffsetCommit } from './txn-offset-commit.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.Produce, handleProduce],
@@ -50,6 +51,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.LeaveGroup, handleLeaveGroup],
   [ApiKey.OffsetCommit, handleOffsetCommit],
   [ApiKey.OffsetFetch, handleOffsetFetch],
+  [ApiKey.TxnOffsetCommit, handleTxnOffsetCommit],
   [ApiKey.DescribeGroups, handleDescribeGroups],
   [ApiKey.ListGroups, handleListGroups],
   [ApiKey.DeleteGroups, handleDeleteGroups],

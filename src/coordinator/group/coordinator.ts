@@ -8,7 +8,9 @@ import type { CoordinatorLog, GroupCoordinatorConfig } from './config.js';
 import { ClassicGroup, type GroupState, type TopicPartition, joinError, syncError } from './group.js';
 import { JoinFlow, type JoinRequest } from './join.js';
 import { Member, type JoinResult, type SyncResult } from './member.js';
-import { type CommitRequest, type FetchedOffset, type GroupRegistry, OffsetManager, type PartitionError } from './offsets.js';
+import {
+  type CommitRequest, type FetchedOffset, type GroupRegistry, OffsetManager, type PartitionError, type TxnCommitRequest,
+} from './offsets.js';
 import { Rebalancer } from './rebalancer.js';
 import { type LoadedGroup, type OffsetsLogAccess, OffsetsTopicStore } from './store.js';
 
@@ -77,6 +79,8 @@ export class GroupCoordinator {
   private readonly offsets: OffsetManager;
   private active = true;
   private loading = false;
+  /** Transaction markers written while loading, applied once the groups are in memory. */
+  private completionsWhileLoading: { offsetsPartition: number; producerId: number; commit: boolean }[] = [];
 
   constructor(options: GroupCoordinatorOptions) {
     this.config = options.config;
@@ -122,6 +126,7 @@ export class GroupCoordinator {
     } finally {
       this.loading = false;
     }
+    for (const c of this.completionsWhileLoading.splice(0)) this.offsets.completeTransaction(c.offsetsPartition, c.producerId, c.commit);
     if (this.groups.size > 0) this.log.info(`loaded ${this.groups.size} group(s) from __consumer_offsets`);
   }
 
@@ -257,8 +262,24 @@ export class GroupCoordinator {
     return this.offsets.commit(req);
   }
 
-  fetchOffsets(groupId: string, partitions: readonly TopicPartition[] | null): { errorCode: number; offsets: FetchedOffset[] } {
-    return this.offsets.fetch(groupId, partitions);
+  /** TxnOffsetCommit: the error per partition, in request order; the offsets stay pending until completeTransactionalOffsets. */
+  txnCommitOffsets(req: TxnCommitRequest): PartitionError[] {
+    return this.offsets.txnCommit(req);
+  }
+
+  /**
+   * Called once the producer's transaction marker is in __consumer_offsets partition
+   * `offsetsPartition`: its pending offsets there become committed (unless a later plain commit
+   * superseded them) or, on abort, are dropped.
+   */
+  completeTransactionalOffsets(offsetsPartition: number, producerId: number, commit: boolean): void {
+    if (this.loading) this.completionsWhileLoading.push({ offsetsPartition, producerId, commit });
+    else this.offsets.completeTransaction(offsetsPartition, producerId, commit);
+  }
+
+  /** With `requireStable` (OffsetFetch v7+), partitions with pending transactional offsets get UNSTABLE_OFFSET_COMMIT. */
+  fetchOffsets(groupId: string, partitions: readonly TopicPartition[] | null, requireStable = false): { errorCode: number; offsets: FetchedOffset[] } {
+    return this.offsets.fetch(groupId, partitions, requireStable);
   }
 
   deleteOffsets(groupId: string, partitions: readonly TopicPartition[]): { errorCode: number; partitions: PartitionError[] } {
@@ -321,7 +342,7 @@ export class GroupCoordinator {
     if (!group || group.is('Dead')) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (!group.is('Empty')) return ErrorCode.NON_EMPTY_GROUP;
     group.transitionTo('Dead');
-    const removed = this.offsets.cleanupGroup(group, group.allOffsets());
+    const removed = this.offsets.cleanupGroup(group, group.offsets.all());
     this.log.info(`deleted group ${groupId} and ${removed} offset(s)`);
     return ErrorCode.NONE;
   }
@@ -368,11 +389,9 @@ export class GroupCoordinator {
         return member;
       })
       : [];
-    const group = new ClassicGroup(groupId, members.length > 0 ? 'Stable' : 'Empty', () => this.clock.now());
+    const group = new ClassicGroup(groupId, members.length > 0 ? 'Stable' : 'Empty', () => this.clock.now(), loaded.offsets);
     if (stored) group.restore(stored, members);
-    for (const [topic, byPartition] of loaded.offsets) {
-      for (const [partition, value] of byPartition) group.setOffset(topic, partition, value);
-    }
+    this.offsets.trackLoadedTransactions(group);
     this.groups.set(groupId, group);
     if (group.size > this.config.maxGroupSize) {
       this.rebalancer.prepareRebalance(group, `loaded with ${group.size} members, above group.max.size`);

@@ -1,10 +1,11 @@
 // A classic group's in-memory state: Kafka's state machine (Empty,
 // PreparingRebalance, CompletingRebalance, Stable, Dead), its members, the
-// protocol votes, static and pending members, and its committed offsets.
+// protocol votes, static and pending members, and its offsets.
 // Pure bookkeeping: timers and persistence live in the coordinator.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
 import { CONSUMER_PROTOCOL_TYPE, subscribedTopics } from './consumer-protocol.js';
+import { GroupOffsets } from './group-offsets.js';
 import type { JoinCallback, JoinResult, Member, Protocol, SyncResult } from './member.js';
 import type { OffsetAndMetadata, StoredGroup } from './records.js';
 
@@ -46,12 +47,13 @@ export class ClassicGroup {
   private readonly protocolVotes = new Map<string, number>();
   /** Topics of the members' subscriptions (consumer groups); null when unknown. */
   private subscribed: ReadonlySet<string> | null = null;
-  private readonly offsets = new Map<string, Map<number, OffsetAndMetadata>>();
 
   constructor(
     readonly groupId: string,
     initialState: GroupState,
     private readonly now: () => number,
+    /** Committed and pending transactional offsets; a loaded group brings those replayed from the log. */
+    readonly offsets = new GroupOffsets(),
   ) {
     this._state = initialState;
     this.currentStateTimestamp = now();
@@ -366,40 +368,6 @@ export class ClassicGroup {
 
   // --- offsets ---
 
-  offset(topic: string, partition: number): OffsetAndMetadata | undefined {
-    return this.offsets.get(topic)?.get(partition);
-  }
-
-  setOffset(topic: string, partition: number, value: OffsetAndMetadata): void {
-    let byPartition = this.offsets.get(topic);
-    if (!byPartition) this.offsets.set(topic, (byPartition = new Map()));
-    byPartition.set(partition, value);
-  }
-
-  /** Removes the given offsets; returns the ones that existed. */
-  removeOffsets(partitions: readonly TopicPartition[]): TopicPartition[] {
-    const removed: TopicPartition[] = [];
-    for (const tp of partitions) {
-      const byPartition = this.offsets.get(tp.topic);
-      if (!byPartition?.delete(tp.partition)) continue;
-      removed.push(tp);
-      if (byPartition.size === 0) this.offsets.delete(tp.topic);
-    }
-    return removed;
-  }
-
-  allOffsets(): (TopicPartition & { value: OffsetAndMetadata })[] {
-    const out = [];
-    for (const [topic, byPartition] of this.offsets) {
-      for (const [partition, value] of byPartition) out.push({ topic, partition, value });
-    }
-    return out;
-  }
-
-  get hasOffsets(): boolean {
-    return this.offsets.size > 0;
-  }
-
   /**
    * Kafka's offsets.retention.minutes rules: an empty group loses all offsets once it has been
    * empty for the retention time; a stable consumer group loses offsets of topics it no longer
@@ -420,7 +388,7 @@ export class ClassicGroup {
     }
     if (since === null) return [];
     const base = since;
-    return this.allOffsets()
+    return this.offsets.all()
       .filter(({ topic, value }) => !keep.has(topic)
         && (value.expireTimestamp === null ? now - base(value) >= retentionMs : now >= value.expireTimestamp))
       .map(({ topic, partition }) => ({ topic, partition }));

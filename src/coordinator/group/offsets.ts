@@ -1,15 +1,16 @@
 // Committed offsets: OffsetCommit (generation fencing, simple commits by
-// non-members, offset.metadata.max.bytes), OffsetFetch, OffsetDelete, and the
-// removal of offsets and groups with their tombstones (DeleteGroups and
-// offsets.retention.minutes expiry). A commit is answered only after its
-// records are in the __consumer_offsets log.
+// non-members, offset.metadata.max.bytes), TxnOffsetCommit (offsets pending
+// until their transaction's marker), OffsetFetch (require_stable),
+// OffsetDelete, and the removal of offsets and groups with their tombstones
+// (DeleteGroups and offsets.retention.minutes expiry). A commit is answered
+// only after its records are in the __consumer_offsets log.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Clock } from './clock.js';
 import type { CoordinatorLog, GroupCoordinatorConfig } from './config.js';
 import type { ClassicGroup, TopicPartition } from './group.js';
 import type { Rebalancer } from './rebalancer.js';
 import { type KeyValue, type OffsetAndMetadata, groupMetadataRecord, offsetCommitRecord } from './records.js';
-import type { OffsetsTopicStore } from './store.js';
+import type { OffsetsTopicStore, TxnProducer } from './store.js';
 
 /** How the offsets code reaches the coordinator's groups. */
 export interface GroupRegistry {
@@ -42,6 +43,15 @@ export interface CommitRequest {
   partitions: PartitionCommit[];
 }
 
+/** TxnOffsetCommit: before v3 the membership fields are -1, '' and null, which skip the member checks. */
+export interface TxnCommitRequest extends TxnProducer {
+  groupId: string;
+  memberId: string;
+  groupInstanceId: string | null;
+  generationId: number;
+  partitions: PartitionCommit[];
+}
+
 export interface PartitionError extends TopicPartition {
   errorCode: number;
 }
@@ -53,6 +63,9 @@ export interface FetchedOffset extends PartitionError {
 }
 
 export class OffsetManager {
+  /** Producer id → the groups holding its pending transactional offsets (Kafka's openGroupsForProducer). */
+  private readonly openGroupsForProducer = new Map<number, Set<string>>();
+
   constructor(
     private readonly config: GroupCoordinatorConfig,
     private readonly registry: GroupRegistry,
@@ -64,17 +77,29 @@ export class OffsetManager {
   ) {}
 
   commit(req: CommitRequest): PartitionError[] {
+    return this.commitExisting(req.partitions, (known) => this.commitKnown(req, known));
+  }
+
+  /** Kafka's handleTxnCommitOffsets: the offsets stay pending until completeTransaction. */
+  txnCommit(req: TxnCommitRequest): PartitionError[] {
+    return this.commitExisting(req.partitions, (known) => this.txnCommitKnown(req, known));
+  }
+
+  /** Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION; the others are committed. Errors in request order. */
+  private commitExisting(
+    partitions: readonly PartitionCommit[], commitKnown: (known: PartitionCommit[]) => Map<PartitionCommit, number>,
+  ): PartitionError[] {
     const errors = new Map<PartitionCommit, number>();
-    const known = req.partitions.filter((p) => {
+    const known = partitions.filter((p) => {
       if (this.partitionExists(p.topic, p.partition)) return true;
       errors.set(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       return false;
     });
     if (known.length > 0) {
-      const error = this.commitKnown(req, known);
+      const error = commitKnown(known);
       for (const p of known) errors.set(p, error.get(p) ?? ErrorCode.NONE);
     }
-    return req.partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: errors.get(p)! }));
+    return partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: errors.get(p)! }));
   }
 
   /** The error per partition (absent: stored). */
@@ -88,15 +113,25 @@ export class OffsetManager {
       if (req.generationId >= 0) return all(ErrorCode.ILLEGAL_GENERATION);
       group = this.registry.create(req.groupId);
     }
-    const error = this.validateCommitter(group, req);
+    const error = this.validateCommitter(group, req, false);
     if (error !== ErrorCode.NONE) return all(error);
     if (group.is('CompletingRebalance')) return all(ErrorCode.REBALANCE_IN_PROGRESS);
     // A commit is a sign of life (commits may still come from the previous generation while rebalancing).
     if (group.is('Stable') || group.is('PreparingRebalance')) this.rebalancer.scheduleHeartbeatExpiry(group, group.get(req.memberId));
-    return this.storeOffsets(group, req, partitions);
+    return this.storeOffsets(group, partitions, req.retentionTimeMs, null);
   }
 
-  private validateCommitter(group: ClassicGroup, req: CommitRequest): number {
+  private txnCommitKnown(req: TxnCommitRequest, partitions: PartitionCommit[]): Map<PartitionCommit, number> {
+    const status = this.registry.status(req.groupId, false);
+    if (status !== ErrorCode.NONE) return new Map(partitions.map((p) => [p, status]));
+    // Any transactional commit creates the group (as Kafka does); the member checks still apply.
+    const group = this.registry.get(req.groupId) ?? this.registry.create(req.groupId);
+    const error = this.validateCommitter(group, req, true);
+    if (error !== ErrorCode.NONE) return new Map(partitions.map((p) => [p, error]));
+    return this.storeOffsets(group, partitions, -1, { producerId: req.producerId, producerEpoch: req.producerEpoch });
+  }
+
+  private validateCommitter(group: ClassicGroup, req: CommitRequest | TxnCommitRequest, transactional: boolean): number {
     if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (req.generationId < 0 && group.is('Empty')) return ErrorCode.NONE;
     if (req.generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
@@ -104,11 +139,15 @@ export class OffsetManager {
       if (error !== ErrorCode.NONE) return error;
       return req.generationId === group.generationId ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     }
-    // A group with members takes commits from its members only.
-    return group.is('Empty') ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+    // A group with members takes plain commits from its members only; transactional commits
+    // before v3 carry no membership to check.
+    return transactional || group.is('Empty') ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
   }
 
-  private storeOffsets(group: ClassicGroup, req: CommitRequest, partitions: PartitionCommit[]): Map<PartitionCommit, number> {
+  /** Writes the offsets (a transactional batch for a producer) and keeps them committed, or pending for the producer. */
+  private storeOffsets(
+    group: ClassicGroup, partitions: PartitionCommit[], retentionTimeMs: number, producer: TxnProducer | null,
+  ): Map<PartitionCommit, number> {
     const errors = new Map<PartitionCommit, number>();
     const now = this.clock.now();
     const accepted: { p: PartitionCommit; value: OffsetAndMetadata }[] = [];
@@ -126,29 +165,65 @@ export class OffsetManager {
           leaderEpoch: p.leaderEpoch,
           metadata,
           commitTimestamp,
-          expireTimestamp: req.retentionTimeMs < 0 ? null : now + req.retentionTimeMs,
+          expireTimestamp: retentionTimeMs < 0 ? null : now + retentionTimeMs,
         },
       });
     }
     if (accepted.length === 0) return errors;
     const records = accepted.map(({ p, value }) => offsetCommitRecord(group.groupId, p.topic, p.partition, value));
-    const error = this.store.append(group.groupId, records);
+    const { errorCode, baseOffset } = this.store.append(group.groupId, records, producer);
+    const stored = errorCode === ErrorCode.NONE && !group.is('Dead');
     for (const { p, value } of accepted) {
-      if (error === ErrorCode.NONE && !group.is('Dead')) group.setOffset(p.topic, p.partition, value);
-      errors.set(p, error);
+      const record = { value, recordOffset: baseOffset };
+      if (stored && producer) group.offsets.addPending(producer.producerId, p.topic, p.partition, record);
+      else if (stored) group.offsets.commit(p.topic, p.partition, record);
+      errors.set(p, errorCode);
     }
+    if (stored && producer) this.trackTransaction(producer.producerId, group.groupId);
     return errors;
   }
 
-  /** Committed offsets (-1 where none); `partitions` null asks for all of the group's. */
-  fetch(groupId: string, partitions: readonly TopicPartition[] | null): { errorCode: number; offsets: FetchedOffset[] } {
+  /**
+   * The marker of the producer's transaction is in this __consumer_offsets partition: its pending
+   * offsets in the partition's groups are committed or dropped (Kafka's handleTxnCompletion).
+   */
+  completeTransaction(offsetsPartition: number, producerId: number, commit: boolean): void {
+    const groups = this.openGroupsForProducer.get(producerId);
+    if (!groups) return;
+    for (const groupId of groups) {
+      if (this.store.partitionFor(groupId) !== offsetsPartition) continue;
+      groups.delete(groupId);
+      const group = this.registry.get(groupId);
+      if (group && !group.is('Dead')) group.offsets.completePending(producerId, commit);
+    }
+    if (groups.size === 0) this.openGroupsForProducer.delete(producerId);
+  }
+
+  /** A group loaded with pending transactional offsets: their markers will complete them. */
+  trackLoadedTransactions(group: ClassicGroup): void {
+    for (const producerId of group.offsets.pendingProducers()) this.trackTransaction(producerId, group.groupId);
+  }
+
+  private trackTransaction(producerId: number, groupId: string): void {
+    let groups = this.openGroupsForProducer.get(producerId);
+    if (!groups) this.openGroupsForProducer.set(producerId, (groups = new Set()));
+    groups.add(groupId);
+  }
+
+  /**
+   * Committed offsets (-1 where none); `partitions` null asks for all of the group's. With
+   * `requireStable` (OffsetFetch v7+), a partition with a pending transactional offset gets
+   * UNSTABLE_OFFSET_COMMIT instead.
+   */
+  fetch(groupId: string, partitions: readonly TopicPartition[] | null, requireStable: boolean): { errorCode: number; offsets: FetchedOffset[] } {
     const status = this.registry.status(groupId, true);
     if (status !== ErrorCode.NONE) return { errorCode: status, offsets: [] };
     const group = this.registry.get(groupId);
     const live = group && !group.is('Dead') ? group : undefined;
-    const offsets = partitions === null
-      ? (live?.allOffsets() ?? []).map(({ topic, partition, value }) => fetched(topic, partition, value))
-      : partitions.map(({ topic, partition }) => fetched(topic, partition, live?.offset(topic, partition)));
+    const wanted = partitions ?? live?.offsets.all() ?? [];
+    const offsets = wanted.map(({ topic, partition }) => (requireStable && live?.offsets.isPending(topic, partition)
+      ? { ...fetched(topic, partition, undefined), errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT }
+      : fetched(topic, partition, live?.offsets.get(topic, partition))));
     return { errorCode: ErrorCode.NONE, offsets };
   }
 
@@ -179,7 +254,7 @@ export class OffsetManager {
   removeTopic(topic: string): void {
     let removed = 0;
     for (const group of [...this.registry.all()]) {
-      const partitions = group.allOffsets().filter((o) => o.topic === topic);
+      const partitions = group.offsets.partitionsOf(topic);
       if (partitions.length > 0) removed += this.cleanupGroup(group, partitions);
     }
     if (removed > 0) this.log.info(`removed ${removed} offset(s) of deleted topic ${topic}`);
@@ -201,14 +276,14 @@ export class OffsetManager {
    * generation. Returns how many offsets were removed.
    */
   cleanupGroup(group: ClassicGroup, partitions: readonly TopicPartition[]): number {
-    const removed = group.removeOffsets(partitions);
-    if (group.is('Empty') && !group.hasOffsets) group.transitionTo('Dead');
+    const removed = group.offsets.remove(partitions);
+    if (group.is('Empty') && group.offsets.isEmpty) group.transitionTo('Dead');
     const tombstones: KeyValue[] = removed.map((tp) => offsetCommitRecord(group.groupId, tp.topic, tp.partition, null));
     if (group.is('Dead')) {
       this.registry.forget(group);
       if (group.generationId > 0) tombstones.push(groupMetadataRecord(group.groupId, null));
     }
-    const error = this.store.append(group.groupId, tombstones);
+    const { errorCode: error } = this.store.append(group.groupId, tombstones);
     if (error !== ErrorCode.NONE) this.log.warn(`could not write tombstones for group ${group.groupId}: error ${error}`);
     return removed.length;
   }

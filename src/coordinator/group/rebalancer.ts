@@ -26,7 +26,7 @@ export class Rebalancer {
 
   /** Writes the group's membership and the given assignment; returns NONE or the client's error. */
   storeGroup(group: ClassicGroup, assignment: ReadonlyMap<string, Buffer>): number {
-    return this.store.append(group.groupId, [groupMetadataRecord(group.groupId, group.toStored(assignment))]);
+    return this.store.append(group.groupId, [groupMetadataRecord(group.groupId, group.toStored(assignment))]).errorCode;
   }
 
   addMemberAndRebalance(group: ClassicGroup, spec: MemberSpec, callback: JoinCallback, reason: string): void {

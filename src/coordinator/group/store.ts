@@ -2,10 +2,13 @@
 // go to one partition, appended through the PartitionLog (so they are durable
 // and fetchable like any other record), and are replayed on start.
 import { ErrorCode } from '../../protocol/errors.js';
+import { ControlRecordType, controlRecordType } from '../../protocol/records/control-record.js';
 import { buildBatch, decodeBatches } from '../../protocol/records/record.js';
+import { ProducerStateError } from '../../storage/errors.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
+import { GroupOffsets } from './group-offsets.js';
 import { offsetsPartitionFor } from './partition-for.js';
-import { type KeyValue, type OffsetAndMetadata, type StoredGroup, parseOffsetsTopicRecord } from './records.js';
+import { type KeyValue, type StoredGroup, parseOffsetsTopicRecord } from './records.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -23,7 +26,21 @@ export interface OffsetsLogAccess {
 export interface LoadedGroup {
   /** Latest membership record; null if none survives (never written, or tombstoned). */
   stored: StoredGroup | null;
-  offsets: Map<string, Map<number, OffsetAndMetadata>>;
+  /** Committed offsets, and transactional ones whose marker is not in the log yet. */
+  offsets: GroupOffsets;
+}
+
+/** The transactional producer writing a TxnOffsetCommit's records. */
+export interface TxnProducer {
+  producerId: number;
+  producerEpoch: number;
+}
+
+export interface AppendOutcome {
+  /** NONE, or the error a client should see. */
+  errorCode: number;
+  /** Offset of the appended batch; -1 when nothing was appended. */
+  baseOffset: number;
 }
 
 export class OffsetsTopicStore {
@@ -44,57 +61,81 @@ export class OffsetsTopicStore {
   }
 
   /**
-   * Appends a group's records as one batch (CreateTime = now, like Kafka). Returns NONE, or the
-   * error a client should see: NOT_COORDINATOR when the partition is gone or the write failed.
+   * Appends a group's records as one batch (CreateTime = now, like Kafka); a transactional
+   * producer's records go in a transactional batch with its id and epoch (sequence 0: the
+   * coordinator's appends are not sequence-checked). A refused producer gets the partition's
+   * error (e.g. INVALID_PRODUCER_EPOCH, as Kafka passes it on); NOT_COORDINATOR when the
+   * partition is gone or the write failed.
    */
-  append(groupId: string, records: readonly KeyValue[]): number {
-    if (records.length === 0) return ErrorCode.NONE;
+  append(groupId: string, records: readonly KeyValue[], producer: TxnProducer | null = null): AppendOutcome {
+    if (records.length === 0) return { errorCode: ErrorCode.NONE, baseOffset: -1 };
     const log = this.access.offsetsLog(this.partitionFor(groupId));
-    if (!log) return ErrorCode.NOT_COORDINATOR;
+    if (!log) return { errorCode: ErrorCode.NOT_COORDINATOR, baseOffset: -1 };
     const now = this.now();
     const batch = buildBatch({
       baseTimestamp: now,
       records: records.map((r, i) => ({ offsetDelta: i, timestampDelta: 0, key: r.key, value: r.value, headers: [] })),
+      ...(producer && { ...producer, baseSequence: 0, isTransactional: true }),
     });
+    let baseOffset: number;
     try {
-      log.append(batch, { leaderEpoch: 0, timestampType: log.config.messageTimestampType, now });
+      ({ baseOffset } = log.append(batch, { leaderEpoch: 0, timestampType: log.config.messageTimestampType, now, origin: 'coordinator' }));
     } catch (e) {
+      if (e instanceof ProducerStateError) return { errorCode: e.code, baseOffset: -1 };
       this.warn(`writing group ${groupId} to ${OFFSETS_TOPIC}-${log.partition} failed: ${(e as Error).message}`);
-      return ErrorCode.NOT_COORDINATOR;
+      return { errorCode: ErrorCode.NOT_COORDINATOR, baseOffset: -1 };
     }
     this.access.afterAppend(log, batch.length);
-    return ErrorCode.NONE;
+    return { errorCode: ErrorCode.NONE, baseOffset };
   }
 
-  /** Replays one partition from its log start: the last record per key wins, tombstones delete. */
+  /**
+   * Replays one partition from its log start, as Kafka's loadGroupsAndOffsets: the last record
+   * per key wins and tombstones delete; a transactional batch's offsets stay pending for their
+   * producer until its marker (a control batch) commits or drops them.
+   */
   async load(partition: number): Promise<Map<string, LoadedGroup>> {
     const groups = new Map<string, LoadedGroup>();
     const log = this.access.offsetsLog(partition);
     if (!log) return groups;
     const entry = (groupId: string): LoadedGroup => {
       let g = groups.get(groupId);
-      if (!g) groups.set(groupId, (g = { stored: null, offsets: new Map() }));
+      if (!g) groups.set(groupId, (g = { stored: null, offsets: new GroupOffsets() }));
       return g;
     };
+    /** Producer id → the groups holding its pending offsets. */
+    const openTransactions = new Map<number, Set<LoadedGroup>>();
     let offset = log.logStartOffset;
-    const end = log.logEndOffset;
-    while (offset < end) {
-      const { records } = await log.read(offset, LOAD_BUFFER_BYTES, { minOneBatch: true, maxOffset: end });
+    // The end is read on every round: markers written meanwhile are replayed too.
+    while (offset < log.logEndOffset) {
+      const { records } = await log.read(offset, LOAD_BUFFER_BYTES, { minOneBatch: true, maxOffset: log.logEndOffset });
       const readFrom = offset;
       for (const chunk of records) {
         for (const batch of decodeBatches(chunk)) {
           offset = batch.baseOffset + batch.lastOffsetDelta + 1;
-          // Control batches end transactions; transactional offset commits arrive with transactions.
-          if (batch.isControl) continue;
+          if (batch.isControl) {
+            if (batch.records.length === 0) continue;
+            const commit = controlRecordType(batch.records[0].key) === ControlRecordType.COMMIT;
+            for (const g of openTransactions.get(batch.producerId) ?? []) g.offsets.completePending(batch.producerId, commit);
+            openTransactions.delete(batch.producerId);
+            continue;
+          }
+          const recordOffset = batch.records[0]?.offset ?? batch.baseOffset;
           for (const r of batch.records) {
             if (r.key === null) continue;
             const rec = parseOffsetsTopicRecord(r.key, r.value);
             if (rec.kind === 'offset') {
-              const offsets = entry(rec.group).offsets;
-              let byPartition = offsets.get(rec.topic);
-              if (!byPartition) offsets.set(rec.topic, (byPartition = new Map()));
-              if (rec.value) byPartition.set(rec.partition, rec.value);
-              else byPartition.delete(rec.partition);
+              const g = entry(rec.group);
+              if (!batch.isTransactional) {
+                if (rec.value) g.offsets.commit(rec.topic, rec.partition, { value: rec.value, recordOffset });
+                else g.offsets.deleteCommitted(rec.topic, rec.partition);
+                continue;
+              }
+              let open = openTransactions.get(batch.producerId);
+              if (!open) openTransactions.set(batch.producerId, (open = new Set()));
+              open.add(g);
+              if (rec.value) g.offsets.addPending(batch.producerId, rec.topic, rec.partition, { value: rec.value, recordOffset });
+              else g.offsets.deletePending(batch.producerId, rec.topic, rec.partition);
             } else if (rec.kind === 'group') {
               entry(rec.group).stored = rec.value;
             }
@@ -103,10 +144,7 @@ export class OffsetsTopicStore {
       }
       if (offset === readFrom) break;
     }
-    for (const [groupId, g] of groups) {
-      for (const [topic, byPartition] of g.offsets) if (byPartition.size === 0) g.offsets.delete(topic);
-      if (g.stored === null && g.offsets.size === 0) groups.delete(groupId);
-    }
+    for (const [groupId, g] of groups) if (g.stored === null && g.offsets.isEmpty) groups.delete(groupId);
     return groups;
   }
 }

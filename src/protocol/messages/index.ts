@@ -29,6 +29,7 @@ import { OffsetFetchRequest, OffsetFetchResponse } from './offset-fetch.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './offset-for-leader-epoch.js';
 import { ProduceRequest, ProduceResponse } from './produce.js';
 import { SyncGroupRequest, SyncGroupResponse } from './sync-group.js';
+import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './txn-offset-commit.js';
 
 export interface ApiDefinition {
   /** Kafka's API name, e.g. 'Produce'. */
@@ -74,6 +75,7 @@ export const apiMessages: ReadonlyMap<number, ApiDefinition> = new Map(
     api(CreateTopicsRequest, CreateTopicsResponse),
     api(DeleteTopicsRequest, DeleteTopicsResponse),
     api(InitProducerIdRequest, InitProducerIdResponse),
+    api(TxnOffsetCommitRequest, TxnOffsetCommitResponse),
     api(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse),
     api(DescribeConfigsRequest, DescribeConfigsResponse),
     api(AlterConfigsRequest, AlterConfigsResponse),
