@@ -1,10 +1,10 @@
 // All partition logs of one broker across its log dirs: loading (bounded parallelism),
-// creation, asynchronous deletion, periodic checkpoints and flushes, clean shutdown.
-// Everything is per instance: several brokers may run in one process.
+// creation, asynchronous deletion, moves between log dirs, periodic checkpoints and flushes,
+// clean shutdown. Everything is per instance: several brokers may run in one process.
 import { existsSync, renameSync } from 'node:fs';
 import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { lockLogDir, unlockLogDir } from './dir-lock.js';
 import { FileCache } from './file-cache.js';
@@ -18,6 +18,7 @@ import {
   parsePartitionDirName,
   partitionDirName,
 } from './file-names.js';
+import { FutureLog, futureDirName, fsyncPath, isFutureDirName } from './future-log.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './log-config.js';
 import { type PartitionOffset, readOffsetCheckpoint, writeOffsetCheckpoint } from './offset-checkpoint.js';
 import { type LogContext, PartitionLog } from './partition-log.js';
@@ -51,8 +52,29 @@ export interface LogManagerOptions {
 
 interface LogDir {
   path: string;
+  /** As DescribeLogDirs reports it and AlterReplicaLogDirs names it. */
+  absolutePath: string;
   partitions: number;
 }
+
+/** A partition being copied into another log dir (AlterReplicaLogDirs). */
+interface LogMove {
+  destination: LogDir;
+  future: FutureLog;
+  /** Settles once the log was swapped in (and checkpointed) or the copy was dropped. */
+  done: Promise<void>;
+}
+
+/** One log dir as DescribeLogDirs shows it. */
+export interface LogDirListing {
+  absolutePath: string;
+  logs: PartitionLog[];
+  /** Copies being made into this dir, each with the log it copies. */
+  futures: { log: PartitionLog; size: number; logEndOffset: number }[];
+}
+
+/** What AlterReplicaLogDirs did: no such log here, it is already in that dir, or it is moving (or was already moving) there. */
+export type LogDirChange = 'no-log' | 'in-place' | 'moving';
 
 const DEFAULTS = {
   maxOpenFiles: 1024,
@@ -69,6 +91,11 @@ const TAIL_CHUNK_BYTES = 1024 * 1024;
 export class LogManager {
   private readonly logs = new Map<string, PartitionLog>();
   private readonly dirOf = new Map<PartitionLog, LogDir>();
+  private readonly moves = new Map<PartitionLog, LogMove>();
+  /** Every move still running, including stopped ones still removing their copy. */
+  private readonly moveTasks = new Set<Promise<void>>();
+  /** Log dirs asked for partitions not created yet (AlterReplicaLogDirs first, like Kafka's reassignment tool). */
+  private readonly preferredDirs = new Map<string, LogDir>();
   private readonly deletions = new Set<Promise<void>>();
   private readonly timers: NodeJS.Timeout[] = [];
   /** Checkpoint files are rewritten one at a time (they share temp file names). */
@@ -92,7 +119,7 @@ export class LogManager {
       onBackgroundError,
       producerIdExpirationMs: options.producerIdExpirationMs,
     };
-    const dirs: LogDir[] = options.logDirs.map((path) => ({ path, partitions: 0 }));
+    const dirs: LogDir[] = options.logDirs.map((path) => ({ path, absolutePath: resolve(path), partitions: 0 }));
     const manager = new LogManager(dirs, ctx, options.configFor ?? (() => ({ ...DEFAULT_LOG_CONFIG })));
     const locked: LogDir[] = [];
     try {
@@ -131,14 +158,16 @@ export class LogManager {
     return this.logs.values();
   }
 
-  /** Returns the partition's log, creating it in the log dir with the fewest partitions if needed. */
+  /** Returns the partition's log, creating it in its preferred log dir or the one with the fewest partitions if needed. */
   createLog(topic: string, partition: number, config: LogConfig): PartitionLog {
     this.checkOpen();
     if (!isValidTopicName(topic)) throw new Error(`invalid topic name '${topic}'`);
     if (!Number.isInteger(partition) || partition < 0) throw new Error(`invalid partition ${partition}`);
     const existing = this.getLog(topic, partition);
     if (existing) return existing;
-    const dir = this.dirs.reduce((a, b) => (b.partitions < a.partitions ? b : a));
+    const key = partitionDirName(topic, partition);
+    const dir = this.preferredDirs.get(key) ?? this.dirs.reduce((a, b) => (b.partitions < a.partitions ? b : a));
+    this.preferredDirs.delete(key);
     const log = PartitionLog.create(topic, partition, join(dir.path, partitionDirName(topic, partition)), config, this.ctx);
     this.add(log, dir);
     return log;
@@ -155,10 +184,58 @@ export class LogManager {
     this.logs.delete(key);
     this.dirOf.get(log)!.partitions--;
     this.dirOf.delete(log);
+    this.moves.delete(log);
     log.abandon();
     const doomed = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`;
     renameSync(log.dir, doomed);
     return this.removeInBackground(doomed);
+  }
+
+  /** True when `path` is the absolute path of one of the log dirs. */
+  hasLogDir(path: string): boolean {
+    return this.dirs.some((d) => d.absolutePath === path);
+  }
+
+  /** Every log dir with its logs and the copies being made into it. */
+  listLogDirs(): LogDirListing[] {
+    const listings = new Map<LogDir, LogDirListing>(this.dirs.map((d) => [d, { absolutePath: d.absolutePath, logs: [], futures: [] }]));
+    for (const [log, dir] of this.dirOf) listings.get(dir)!.logs.push(log);
+    for (const [log, move] of this.moves) {
+      listings.get(move.destination)!.futures.push({ log, size: move.future.size, logEndOffset: move.future.logEndOffset });
+    }
+    return [...listings.values()];
+  }
+
+  /**
+   * AlterReplicaLogDirs, as Kafka's ReplicaManager does it: a move to another dir stops, a log not
+   * created yet will be created in that dir, a log elsewhere starts moving there (copied in the
+   * background, then swapped in). `path` must be a log dir (hasLogDir); throws if the copy's
+   * directory cannot be created.
+   */
+  alterLogDir(topic: string, partition: number, path: string): LogDirChange {
+    this.checkOpen();
+    const destination = this.dirs.find((d) => d.absolutePath === path);
+    if (!destination) throw new Error(`${path} is not a log dir`);
+    const key = partitionDirName(topic, partition);
+    const log = this.logs.get(key);
+    const moving = log && this.moves.get(log);
+    if (moving && moving.destination !== destination) {
+      log.cancelMove();
+      this.moves.delete(log);
+    }
+    if (!log) {
+      if (isValidTopicName(topic) && Number.isInteger(partition) && partition >= 0) this.preferredDirs.set(key, destination);
+      return 'no-log';
+    }
+    if (this.dirOf.get(log) === destination) return 'in-place';
+    if (!this.moves.has(log)) this.startMove(log, destination);
+    return 'moving';
+  }
+
+  /** Resolves when the partition's move (if one is running) has finished or stopped. */
+  async whenMoved(topic: string, partition: number): Promise<void> {
+    const log = this.getLog(topic, partition);
+    await (log && this.moves.get(log))?.done;
   }
 
   /** Writes recovery-point-offset-checkpoint and log-start-offset-checkpoint in every log dir. */
@@ -180,6 +257,8 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.timers.splice(0)) clearInterval(timer);
+    for (const log of this.moves.keys()) log.cancelMove();
+    await Promise.allSettled(this.moveTasks);
     await Promise.allSettled(this.deletions);
     await forEachBounded([...this.logs.values()], DEFAULTS.loadConcurrency, (log) => log.close());
     await this.checkpointRecoveryOffsets();
@@ -199,6 +278,52 @@ export class LogManager {
     dir.partitions++;
   }
 
+  private startMove(log: PartitionLog, destination: LogDir): void {
+    const future = new FutureLog(join(destination.path, futureDirName(log.topic, log.partition)), this.ctx.files);
+    const target = join(destination.path, partitionDirName(log.topic, log.partition));
+    let source: LogDir | undefined;
+    let retired = '';
+    // Called synchronously inside the log's switch: the old directory is retired at once and the
+    // bookkeeping follows the log before anything else runs.
+    const switched = (oldDir: string): void => {
+      retired = `${oldDir}.${randomUUID().replaceAll('-', '')}-delete`;
+      renameSync(oldDir, retired);
+      source = this.dirOf.get(log)!;
+      source.partitions--;
+      destination.partitions++;
+      this.dirOf.set(log, destination);
+      this.moves.delete(log);
+    };
+    const done = log
+      .moveTo(future, target, switched)
+      .then(
+        async (moved) => {
+          if (!moved) return this.dropFuture(future);
+          void this.removeInBackground(retired);
+          await Promise.all([fsyncPath(source!.path), fsyncPath(destination.path)]);
+          await this.checkpointRecoveryOffsets();
+          await this.checkpointHighWatermarks();
+        },
+        (err: unknown) => {
+          this.ctx.onBackgroundError(err);
+          return this.dropFuture(future);
+        },
+      )
+      .catch(this.ctx.onBackgroundError)
+      .finally(() => {
+        this.moveTasks.delete(done);
+        if (this.moves.get(log)?.done === done) this.moves.delete(log);
+      });
+    this.moves.set(log, { destination, future, done });
+    this.moveTasks.add(done);
+  }
+
+  /** Closes and removes a copy that will not be swapped in. */
+  private dropFuture(future: FutureLog): Promise<void> {
+    future.close();
+    return this.removeInBackground(future.dir);
+  }
+
   private async loadDir(dir: LogDir, hadCleanShutdown: boolean, concurrency: number): Promise<void> {
     const [recoveryPoints, logStartOffsets, highWatermarks] = await Promise.all(
       [RECOVERY_POINT_CHECKPOINT, LOG_START_OFFSET_CHECKPOINT, REPLICATION_OFFSET_CHECKPOINT].map((name) =>
@@ -208,12 +333,13 @@ export class LogManager {
     const partitions: Array<{ name: string; topic: string; partition: number }> = [];
     for (const entry of await readdir(dir.path, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
-      if (isDeletedPartitionDirName(entry.name)) {
+      // A copy interrupted by a restart is dropped: the current log is complete.
+      if (isDeletedPartitionDirName(entry.name) || isFutureDirName(entry.name)) {
         void this.removeInBackground(join(dir.path, entry.name));
         continue;
       }
       const parsed = parsePartitionDirName(entry.name);
-      if (!parsed) continue; // -future, -stray and unrelated directories
+      if (!parsed) continue; // -stray and unrelated directories
       if (this.logs.has(entry.name)) throw new Error(`partition ${entry.name} exists in more than one log dir`);
       partitions.push({ name: entry.name, ...parsed });
     }

@@ -1,7 +1,7 @@
 // One partition's log: an ordered list of segments, the offsets the broker needs (log start,
 // log end, high watermark, last stable offset, recovery point), the leader-epoch cache and the
 // producer state (idempotence and transactions).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ATTR_TIMESTAMP_TYPE,
@@ -21,6 +21,7 @@ import { buildBatch } from '../protocol/records/record.js';
 import { CorruptLogError, LogClosedError, OffsetOutOfRangeError } from './errors.js';
 import type { FileCache } from './file-cache.js';
 import { LEADER_EPOCH_CHECKPOINT } from './file-names.js';
+import type { FutureLog, LogSnapshot } from './future-log.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { LogConfig, TimestampType } from './log-config.js';
 import { deleteSnapshot, listSnapshots, writeSnapshot } from './producer-snapshot.js';
@@ -38,6 +39,10 @@ const SEEK_LOOKAHEAD_BYTES = 64 * 1024;
 /** Appends are copied into the tail cache only this long after a fetch reached the log end:
  * the copy costs the append path, and only consumers at the tail gain from it. */
 const TAIL_READER_WINDOW_MS = 10_000;
+/** A log-dir move copies at most this much synchronously at its switch; more is copied in another round first. */
+const SWITCH_COPY_MAX_BYTES = 1024 * 1024;
+/** A read that raced log-dir moves runs again over the moved segments, at most this often in all. */
+const READ_ATTEMPTS = 3;
 
 export interface AppendOptions {
   /** Leader epoch written into each batch; a newer one starts a leader-epoch-checkpoint entry. */
@@ -121,8 +126,10 @@ export class PartitionLog {
   private closed = false;
   /** Abandoned for deletion: nothing is written any more. */
   private deleted = false;
-  /** Truncations run one at a time. */
-  private truncation: Promise<void> = Promise.resolve();
+  /** Truncations and log-dir moves run one at a time. */
+  private exclusive: Promise<unknown> = Promise.resolve();
+  /** The log-dir move in progress, if any; set `cancelled` to stop it. */
+  private move: { cancelled: boolean } | undefined;
   /** Background flushes run one after another; at most one waits to start. */
   private backgroundFlush: Promise<void> = Promise.resolve();
   private flushQueued = false;
@@ -133,12 +140,13 @@ export class PartitionLog {
   private constructor(
     readonly topic: string,
     readonly partition: number,
-    readonly dir: string,
+    /** The partition directory; changes when the log moves to another log dir. */
+    private currentDir: string,
     public config: LogConfig,
     private readonly ctx: LogContext,
     /** Replaced, never mutated, so a read holding the old array sees a consistent list. */
     private segments: readonly LogSegment[],
-    private readonly epochs: LeaderEpochCache,
+    private epochs: LeaderEpochCache,
     public logStartOffset: number,
     /** Offset the next appended record gets. */
     public logEndOffset: number,
@@ -191,12 +199,21 @@ export class PartitionLog {
     return new PartitionLog(topic, partition, dir, config, ctx, segments, epochs, logStartOffset, logEndOffset, recoveryPoint, highWatermark, producers);
   }
 
+  get dir(): string {
+    return this.currentDir;
+  }
+
   get leaderEpochs(): LeaderEpochCache {
     return this.epochs;
   }
 
   get segmentCount(): number {
     return this.segments.length;
+  }
+
+  /** Bytes of all segments. */
+  get size(): number {
+    return this.segments.reduce((n, s) => n + s.size, 0);
   }
 
   /** Base offsets of the segments, oldest first. */
@@ -342,13 +359,13 @@ export class PartitionLog {
     }
     // A consumer fetching at the end (or receiving everything up to it) is at the tail.
     if (fetchOffset === logEndOffset) this.tailReadAt = Date.now();
-    const result = await this.readBatches(fetchOffset, maxBytes, opts.minOneBatch, Math.min(opts.maxOffset, logEndOffset));
+    const limit = Math.min(opts.maxOffset, logEndOffset);
+    const result = await this.withSegments((segments) => this.readBatches(segments, fetchOffset, maxBytes, opts.minOneBatch, limit));
     if (result.nextOffset >= logEndOffset) this.tailReadAt = Date.now();
     return { records: result.records, size: result.size };
   }
 
-  private async readBatches(fetchOffset: number, maxBytes: number, minOneBatch: boolean, limit: number): Promise<ReadResult & { nextOffset: number }> {
-    const segments = this.segments;
+  private async readBatches(segments: readonly LogSegment[], fetchOffset: number, maxBytes: number, minOneBatch: boolean, limit: number): Promise<ReadResult & { nextOffset: number }> {
     const records: Buffer[] = [];
     let size = 0;
     let offset = fetchOffset;
@@ -397,8 +414,11 @@ export class PartitionLog {
   /** ListOffsets by timestamp: the first record at or after the log start with timestamp >= ts, or null. */
   async offsetForTimestamp(timestamp: number): Promise<TimestampOffset | null> {
     this.checkOpen();
-    const segments = this.segments;
     const startingOffset = this.logStartOffset;
+    return this.withSegments((segments) => this.findOffsetForTimestamp(segments, timestamp, startingOffset));
+  }
+
+  private async findOffsetForTimestamp(segments: readonly LogSegment[], timestamp: number, startingOffset: number): Promise<TimestampOffset | null> {
     for (let i = 0; i < segments.length; i++) {
       await this.ensureIndexes(segments, i);
       const segment = segments[i];
@@ -417,7 +437,10 @@ export class PartitionLog {
   /** ListOffsets MAX_TIMESTAMP (-3): the record with the largest timestamp, or null for an empty log. */
   async maxTimestampOffset(): Promise<TimestampOffset | null> {
     this.checkOpen();
-    const segments = this.segments;
+    return this.withSegments((segments) => this.findMaxTimestampOffset(segments));
+  }
+
+  private async findMaxTimestampOffset(segments: readonly LogSegment[]): Promise<TimestampOffset | null> {
     let best: { segment: LogSegment; max: TimestampOffset } | undefined;
     for (let i = 0; i < segments.length; i++) {
       await this.ensureIndexes(segments, i);
@@ -440,21 +463,40 @@ export class PartitionLog {
 
   /** Removes every record with offset >= `offset` (follower truncation); no-op at or past the log end. */
   truncateTo(offset: number): Promise<void> {
-    const run = this.truncation.then(() => this.truncate(offset));
-    this.truncation = run.catch(() => undefined);
-    return run;
+    return this.runExclusive(() => this.truncate(offset));
+  }
+
+  /**
+   * Moves the log into another log dir while it stays in use. `future` is filled in rounds off
+   * the event loop; once little is left, the switch runs synchronously, so appends wait only for
+   * it: the rest is copied, the active segment rolled, the copy renamed to `dir` and swapped in,
+   * then `onSwitch(oldDir)` is called (the owner retires the old directory at once). Resolves
+   * false when cancelled (cancelMove, close, abandon) before the switch.
+   */
+  moveTo(future: FutureLog, dir: string, onSwitch: (oldDir: string) => void): Promise<boolean> {
+    const move = { cancelled: false };
+    this.move = move;
+    const cancelled = (): boolean => move.cancelled || this.closed;
+    return this.runExclusive(() => this.copyAndSwitch(future, dir, onSwitch, cancelled)).finally(() => {
+      if (this.move === move) this.move = undefined;
+    });
+  }
+
+  cancelMove(): void {
+    if (this.move) this.move.cancelled = true;
   }
 
   /** fsyncs everything appended so far and advances the recovery point. */
   async flush(): Promise<void> {
     if (this.deleted) return;
     const upTo = this.logEndOffset;
-    const segments = this.segments;
+    const { segments, dir } = this;
     this.unflushedMessages = 0;
     this.lastFlushTime = Date.now();
     const dirty = segments.filter((_, i) => i === segments.length - 1 || segments[i + 1].baseOffset > this.recoveryPoint);
     await Promise.all([...dirty.map((s) => s.flush()), this.epochs.flush()]);
-    this.recoveryPoint = Math.max(this.recoveryPoint, upTo);
+    // After a move, what was fsynced here were the old files.
+    if (this.dir === dir) this.recoveryPoint = Math.max(this.recoveryPoint, upTo);
   }
 
   /** flush.ms: called periodically by the LogManager. */
@@ -465,7 +507,8 @@ export class PartitionLog {
   /** Final time-index entry, indexes at their used size, everything fsynced; then the log is unusable. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.truncation;
+    this.cancelMove();
+    await this.exclusive;
     this.closed = true;
     await this.backgroundFlush;
     this.activeSegment.onBecomeInactive();
@@ -484,6 +527,81 @@ export class PartitionLog {
 
   private checkOpen(): void {
     if (this.closed) throw new LogClosedError(`log ${this.topic}-${this.partition} is closed`);
+  }
+
+  private runExclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.exclusive.then(task);
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Runs a read over the current segment list. A log-dir move renames the files under reads in
+   * flight: such a read (its file gone, the list since replaced) runs again over the moved segments.
+   */
+  private async withSegments<T>(read: (segments: readonly LogSegment[]) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const segments = this.segments;
+      try {
+        return await read(segments);
+      } catch (err) {
+        const raced = segments !== this.segments && (err as NodeJS.ErrnoException).code === 'ENOENT';
+        if (!raced || attempt >= READ_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private snapshot(): LogSnapshot {
+    return { segments: this.segments, sizes: this.segments.map((s) => s.size), logEndOffset: this.logEndOffset };
+  }
+
+  private async copyAndSwitch(future: FutureLog, dir: string, onSwitch: (oldDir: string) => void, cancelled: () => boolean): Promise<boolean> {
+    try {
+      while (!cancelled()) {
+        await future.copy(this.snapshot(), cancelled);
+        if (cancelled() || future.pendingBytes(this.segments) > SWITCH_COPY_MAX_BYTES) continue;
+        await this.epochs.flush();
+        await future.copyPartitionFiles(this.dir);
+        await future.sync();
+        if (cancelled() || future.pendingBytes(this.segments) > SWITCH_COPY_MAX_BYTES) continue;
+        this.switchTo(future, dir, onSwitch);
+        return true;
+      }
+    } catch (err) {
+      if (!cancelled()) throw err; // else: a deletion took the files away mid-copy
+    }
+    return false;
+  }
+
+  /** Synchronous, so no append, roll or read of the segment list interleaves. */
+  private switchTo(future: FutureLog, dir: string, onSwitch: (oldDir: string) => void): void {
+    const oldDir = this.dir;
+    const segments = this.segments;
+    const active = this.activeSegment;
+    // Writes its final index entries, so the copy of its indexes is complete; the copy becomes a
+    // sealed segment and a new active segment starts in the new dir.
+    active.onBecomeInactive();
+    try {
+      future.finishSync(segments, this.logEndOffset);
+      renameSync(future.dir, dir);
+    } catch (err) {
+      active.useTail(this.ctx.tail?.newSegmentTail(active.size));
+      throw err;
+    }
+    this.currentDir = dir;
+    const now = Date.now();
+    const sealed = active.size > 0 ? segments : segments.slice(0, -1);
+    this.segments = [
+      ...sealed.map((s) => new LogSegment(dir, s.baseOffset, s.size, segmentSettings(this.config), rollJitter(this.config), this.ctx.files, now)),
+      this.newSegment(this.logEndOffset, now),
+    ];
+    const epochs = LeaderEpochCache.empty(join(dir, LEADER_EPOCH_CHECKPOINT));
+    for (const e of this.epochs.all) epochs.assign(e.epoch, e.startOffset);
+    this.epochs = epochs;
+    this.recoveryPoint = Math.min(this.recoveryPoint, future.syncedOffset);
+    this.ctx.files.forgetDir(oldDir);
+    onSwitch(oldDir);
+    this.flushInBackground();
   }
 
   /** Producer state after an append's batches are in the log; aborts go into the .txnindex of the segment holding the marker. */

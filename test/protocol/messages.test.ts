@@ -34,6 +34,8 @@ const expectedRanges: Record<string, [number, number]> = {
   OffsetForLeaderEpoch: [0, 4],
   DescribeConfigs: [0, 4],
   AlterConfigs: [0, 2],
+  AlterReplicaLogDirs: [0, 2],
+  DescribeLogDirs: [0, 4],
   CreatePartitions: [0, 3],
   DeleteGroups: [0, 2],
   IncrementalAlterConfigs: [0, 1],

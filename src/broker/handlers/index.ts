@@ -2,6 +2,7 @@
 // ApiVersions advertises.
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { Handler } from '../router.js';
+import { handleAlterReplicaLogDirs } from './alter-replica-log-dirs.js';
 import { handleApiVersions } from './api-versions.js';
 import { handleCreatePartitions } from './create-partitions.js';
 import { handleAlterConfigs } from './alter-configs.js';
@@ -11,6 +12,7 @@ import { handleDeleteTopics } from './delete-topics.js';
 import { handleDescribeCluster } from './describe-cluster.js';
 import { handleDescribeConfigs } from './describe-configs.js';
 import { handleDescribeGroups } from './describe-groups.js';
+import { handleDescribeLogDirs } from './describe-log-dirs.js';
 import { handleFetch } from './fetch.js';
 import { handleFindCoordinator } from './find-coordinator.js';
 import { handleHeartbeat } from './heartbeat.js';
@@ -40,6 +42,9 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DeleteTopics, handleDeleteTopics],
   [ApiKey.CreatePartitions, handleCreatePartitions],
   [ApiKey.DescribeCluster, handleDescribeCluster],
+  // Log dirs.
+  [ApiKey.AlterReplicaLogDirs, handleAlterReplicaLogDirs],
+  [ApiKey.DescribeLogDirs, handleDescribeLogDirs],
   [ApiKey.DescribeConfigs, handleDescribeConfigs],
   [ApiKey.AlterConfigs, handleAlterConfigs],
   [ApiKey.IncrementalAlterConfigs, handleIncrementalAlterConfigs],

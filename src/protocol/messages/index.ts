@@ -5,6 +5,7 @@
 import { apiKeyName } from '../api-keys.js';
 import type { MessageCodec } from '../codec.js';
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js';
+import { AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse } from './alter-replica-log-dirs.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.js';
@@ -13,6 +14,7 @@ import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js';
 import { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups.js';
+import { DescribeLogDirsRequest, DescribeLogDirsResponse } from './describe-log-dirs.js';
 import { FetchRequest, FetchResponse } from './fetch.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordinator.js';
 import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';
@@ -79,6 +81,8 @@ export const apiMessages: ReadonlyMap<number, ApiDefinition> = new Map(
     api(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse),
     api(DescribeConfigsRequest, DescribeConfigsResponse),
     api(AlterConfigsRequest, AlterConfigsResponse),
+    api(AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse),
+    api(DescribeLogDirsRequest, DescribeLogDirsResponse),
     api(CreatePartitionsRequest, CreatePartitionsResponse),
     api(DeleteGroupsRequest, DeleteGroupsResponse),
     api(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse),
