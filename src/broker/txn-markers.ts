@@ -2,14 +2,25 @@
 // go straight into the local partition logs (what WriteTxnMarkers does on the
 // partition leader in a cluster). A marker on a __consumer_offsets partition
 // also completes the group's transactional offset commits.
-import { OFFSETS_TOPIC } from '../coordinator/group/index.js';
+import { type GroupCoordinator, OFFSETS_TOPIC } from '../coordinator/group/index.js';
 import { type TxnMarker, type TxnMarkerWriter, partitionKey } from '../coordinator/transaction/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { LogClosedError, ProducerStateError } from '../storage/errors.js';
-import type { BrokerContext } from './context.js';
+import type { LogManager } from '../storage/log-manager.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+import type { DelayedFetches } from './delayed-fetches.js';
+import type { Logger } from './logger.js';
+
+/** The parts of a broker markers touch. */
+export interface MarkerTargets {
+  logs: Pick<LogManager, 'getLog'>;
+  groups: Pick<GroupCoordinator, 'completeTransactionalOffsets'>;
+  delayedFetches: Pick<DelayedFetches<PartitionLog>, 'notifyAppend'>;
+  log: Pick<Logger, 'error'>;
+}
 
 export class LocalTxnMarkerWriter implements TxnMarkerWriter {
-  constructor(private readonly broker: Pick<BrokerContext, 'logs' | 'groups' | 'delayedFetches' | 'log'>) {}
+  constructor(private readonly broker: MarkerTargets) {}
 
   async write(marker: TxnMarker): Promise<Map<string, number>> {
     const errors = new Map<string, number>();

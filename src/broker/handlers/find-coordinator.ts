@@ -1,9 +1,11 @@
 // FindCoordinator (10): group keys are served by the leader of the group's
-// __consumer_offsets partition; the topic is created on first use, as Kafka
-// does. Transaction keys have no coordinator yet. v4+ answer several keys.
+// __consumer_offsets partition, transactional ids by the leader of theirs in
+// __transaction_state; each topic is created on first use, as Kafka does.
+// v4+ answer several keys.
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/index.js';
+import { TRANSACTION_STATE_TOPIC } from '../../coordinator/transaction/index.js';
 import type { BrokerContext } from '../context.js';
 import type { RequestContext } from '../router.js';
 
@@ -22,30 +24,72 @@ export async function handleFindCoordinator(ctx: RequestContext, req: FindCoordi
 }
 
 async function findCoordinator(broker: BrokerContext, keyType: number, key: string): Promise<Coordinator> {
-  if (keyType === TRANSACTION_KEY) return failure(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  if (keyType !== GROUP_KEY) return failure(key, ErrorCode.INVALID_REQUEST, `Unknown coordinator type ${keyType}`);
-  const created = await ensureOffsetsTopic(broker);
+  let topic: InternalTopic;
+  let partition: number;
+  if (keyType === GROUP_KEY) {
+    topic = offsetsTopic(broker);
+    partition = broker.groups.partitionFor(key);
+  } else if (keyType === TRANSACTION_KEY) {
+    topic = transactionStateTopic(broker);
+    partition = broker.transactions.partitionFor(key);
+  } else {
+    return failure(key, ErrorCode.INVALID_REQUEST, `Unknown coordinator type ${keyType}`);
+  }
+  const created = await ensureInternalTopic(broker, topic);
   if (created !== ErrorCode.NONE) return failure(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  const partition = broker.groups.partitionFor(key);
-  const leader = broker.metadata.topic(OFFSETS_TOPIC)?.partitions[partition]?.leader;
+  const leader = broker.metadata.topic(topic.name)?.partitions[partition]?.leader;
   const node = broker.metadata.liveBrokers().find((b) => b.nodeId === leader);
   if (!node) return failure(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   return { key, nodeId: node.nodeId, host: node.host, port: node.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
-/** Creates __consumer_offsets (compacted, internal) unless it exists; returns NONE when it does afterwards. */
-async function ensureOffsetsTopic(broker: BrokerContext): Promise<number> {
-  const { metadata, config, topics } = broker;
-  if (metadata.topic(OFFSETS_TOPIC)) return ErrorCode.NONE;
-  const result = await topics.create({
+interface InternalTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+}
+
+/** A single node cannot wait for more brokers: the replication factor is capped by those alive. */
+function liveReplicationFactor(broker: BrokerContext, key: string): number {
+  return Math.min(broker.config.int(key), broker.metadata.liveBrokers().length);
+}
+
+function offsetsTopic(broker: BrokerContext): InternalTopic {
+  const { config } = broker;
+  return {
     name: OFFSETS_TOPIC,
     numPartitions: config.int('offsets.topic.num.partitions'),
-    replicationFactor: Math.min(config.int('offsets.topic.replication.factor'), metadata.liveBrokers().length),
+    replicationFactor: liveReplicationFactor(broker, 'offsets.topic.replication.factor'),
     configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(config.int('offsets.topic.segment.bytes')) },
-    internal: true,
-  });
+  };
+}
+
+/** Kafka's TransactionStateManager.transactionTopicConfigs: compacted, uncompressed, no unclean election. */
+function transactionStateTopic(broker: BrokerContext): InternalTopic {
+  const { config } = broker;
+  const replicationFactor = liveReplicationFactor(broker, 'transaction.state.log.replication.factor');
+  return {
+    name: TRANSACTION_STATE_TOPIC,
+    numPartitions: config.int('transaction.state.log.num.partitions'),
+    replicationFactor,
+    configs: {
+      'unclean.leader.election.enable': 'false',
+      'compression.type': 'uncompressed',
+      'cleanup.policy': 'compact',
+      'min.insync.replicas': String(Math.min(config.int('transaction.state.log.min.isr'), replicationFactor)),
+      'segment.bytes': String(config.int('transaction.state.log.segment.bytes')),
+    },
+  };
+}
+
+/** Creates an internal topic unless it exists; returns NONE when it does afterwards. */
+async function ensureInternalTopic(broker: BrokerContext, topic: InternalTopic): Promise<number> {
+  const { metadata, topics } = broker;
+  if (metadata.topic(topic.name)) return ErrorCode.NONE;
+  const result = await topics.create({ ...topic, internal: true });
   if (result.errorCode === ErrorCode.NONE || result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) return ErrorCode.NONE;
-  broker.log.warn(`creating ${OFFSETS_TOPIC} failed: ${result.errorMessage ?? result.errorCode}`);
+  broker.log.warn(`creating ${topic.name} failed: ${result.errorMessage ?? result.errorCode}`);
   return result.errorCode;
 }
 

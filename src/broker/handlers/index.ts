@@ -3,6 +3,8 @@
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { Handler } from '../router.js';
 import { handleAlterReplicaLogDirs } from './alter-replica-log-dirs.js';
+import { handleAddOffsetsToTxn } from './add-offsets-to-txn.js';
+import { handleAddPartitionsToTxn } from './add-partitions-to-txn.js';
 import { handleApiVersions } from './api-versions.js';
 import { handleCreatePartitions } from './create-partitions.js';
 import { handleAlterConfigs } from './alter-configs.js';
@@ -12,6 +14,9 @@ import { handleDeleteTopics } from './delete-topics.js';
 import { handleDescribeCluster } from './describe-cluster.js';
 import { handleDescribeConfigs } from './describe-configs.js';
 import { handleDescribeGroups } from './describe-groups.js';
+import { handleDescribeProducers } from './describe-producers.js';
+import { handleDescribeTransactions } from './describe-transactions.js';
+import { handleEndTxn } from './end-txn.js';
 import { handleDescribeLogDirs } from './describe-log-dirs.js';
 import { handleFetch } from './fetch.js';
 import { handleFindCoordinator } from './find-coordinator.js';
@@ -22,6 +27,7 @@ import { handleJoinGroup } from './join-group.js';
 import { handleLeaveGroup } from './leave-group.js';
 import { handleListGroups } from './list-groups.js';
 import { handleListOffsets } from './list-offsets.js';
+import { handleListTransactions } from './list-transactions.js';
 import { handleMetadata } from './metadata.js';
 import { handleOffsetCommit } from './offset-commit.js';
 import { handleOffsetDelete } from './offset-delete.js';
@@ -29,6 +35,7 @@ import { handleOffsetFetch } from './offset-fetch.js';
 import { handleOffsetForLeaderEpoch } from './offset-for-leader-epoch.js';
 import { handleProduce } from './produce.js';
 import { handleSyncGroup } from './sync-group.js';
+import { handleWriteTxnMarkers } from './write-txn-markers.js';
 import { handleTxnOffsetCommit } from './txn-offset-commit.js';
 
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
@@ -63,4 +70,11 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.OffsetDelete, handleOffsetDelete],
   // Idempotent and transactional producers.
   [ApiKey.InitProducerId, handleInitProducerId],
+  [ApiKey.AddPartitionsToTxn, handleAddPartitionsToTxn],
+  [ApiKey.AddOffsetsToTxn, handleAddOffsetsToTxn],
+  [ApiKey.EndTxn, handleEndTxn],
+  [ApiKey.WriteTxnMarkers, handleWriteTxnMarkers],
+  [ApiKey.DescribeProducers, handleDescribeProducers],
+  [ApiKey.DescribeTransactions, handleDescribeTransactions],
+  [ApiKey.ListTransactions, handleListTransactions],
 ]);

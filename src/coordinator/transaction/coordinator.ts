@@ -276,9 +276,10 @@ export class TransactionCoordinator {
   // --- administration ---
 
   describeTransaction(transactionalId: string): TransactionDescription {
+    // An error leaves the other fields at the schema's defaults, as in Kafka's answer.
     const description: TransactionDescription = {
-      errorCode: ErrorCode.NONE, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1,
-      producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH, topics: [],
+      errorCode: ErrorCode.NONE, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: 0,
+      producerId: 0, producerEpoch: 0, topics: [],
     };
     if (!this.active) return { ...description, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
     if (transactionalId === '') return { ...description, errorCode: ErrorCode.INVALID_REQUEST };

@@ -20,6 +20,13 @@ import { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordina
 import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';
 import { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './incremental-alter-configs.js';
 import { InitProducerIdRequest, InitProducerIdResponse } from './init-producer-id.js';
+import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from './add-offsets-to-txn.js';
+import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './add-partitions-to-txn.js';
+import { DescribeProducersRequest, DescribeProducersResponse } from './describe-producers.js';
+import { DescribeTransactionsRequest, DescribeTransactionsResponse } from './describe-transactions.js';
+import { EndTxnRequest, EndTxnResponse } from './end-txn.js';
+import { ListTransactionsRequest, ListTransactionsResponse } from './list-transactions.js';
+import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from './write-txn-markers.js';
 import { JoinGroupRequest, JoinGroupResponse } from './join-group.js';
 import { LeaveGroupRequest, LeaveGroupResponse } from './leave-group.js';
 import { ListGroupsRequest, ListGroupsResponse } from './list-groups.js';
@@ -77,6 +84,13 @@ export const apiMessages: ReadonlyMap<number, ApiDefinition> = new Map(
     api(CreateTopicsRequest, CreateTopicsResponse),
     api(DeleteTopicsRequest, DeleteTopicsResponse),
     api(InitProducerIdRequest, InitProducerIdResponse),
+    api(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse),
+    api(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse),
+    api(EndTxnRequest, EndTxnResponse),
+    api(WriteTxnMarkersRequest, WriteTxnMarkersResponse),
+    api(DescribeProducersRequest, DescribeProducersResponse),
+    api(DescribeTransactionsRequest, DescribeTransactionsResponse),
+    api(ListTransactionsRequest, ListTransactionsResponse),
     api(TxnOffsetCommitRequest, TxnOffsetCommitResponse),
     api(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse),
     api(DescribeConfigsRequest, DescribeConfigsResponse),
