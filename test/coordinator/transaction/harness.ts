@@ -71,12 +71,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function openHarness(config: Partial<TransactionCoordinatorConfig> = {}, dir = mkdtempSync(join(tmpdir(), 'samsa-txn-'))): Promise<Harness> {
+export interface HarnessOptions {
+  dir?: string;
+  /** Data topics, each with TOPIC_PARTITIONS partitions; [TOPIC] by default. */
+  topics?: readonly string[];
+}
+
+export async function openHarness(config: Partial<TransactionCoordinatorConfig> = {}, options: HarnessOptions = {}): Promise<Harness> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'samsa-txn-'));
+  const topics = new Set(options.topics ?? [TOPIC]);
   const logs = await LogManager.open({ logDirs: [dir] });
   for (let p = 0; p < TXN_PARTITIONS; p++) {
     if (!logs.getLog(TRANSACTION_STATE_TOPIC, p)) logs.createLog(TRANSACTION_STATE_TOPIC, p, logConfig({ cleanupPolicy: ['compact'] }));
   }
-  for (let p = 0; p < TOPIC_PARTITIONS; p++) if (!logs.getLog(TOPIC, p)) logs.createLog(TOPIC, p, logConfig({}));
+  for (const topic of topics) {
+    for (let p = 0; p < TOPIC_PARTITIONS; p++) if (!logs.getLog(topic, p)) logs.createLog(topic, p, logConfig({}));
+  }
   const clock = new ManualClock();
   const completedOffsets: Harness['completedOffsets'] = [];
   const markers = new MarkerGate(new LocalTxnMarkerWriter({
@@ -93,7 +103,7 @@ export async function openHarness(config: Partial<TransactionCoordinatorConfig> 
     transactionLog: (p) => logs.getLog(TRANSACTION_STATE_TOPIC, p),
     coordinatorEpoch: () => 0,
     afterAppend: (log) => { log.highWatermark = log.logEndOffset; },
-    partitionExists: (t, p) => t === TOPIC && p >= 0 && p < TOPIC_PARTITIONS,
+    partitionExists: (t, p) => topics.has(t) && p >= 0 && p < TOPIC_PARTITIONS,
     clock,
   });
   await coordinator.start();
@@ -122,7 +132,7 @@ export async function openHarness(config: Partial<TransactionCoordinatorConfig> 
     async restart() {
       coordinator.close();
       await logs.close();
-      return openHarness(config, dir);
+      return openHarness(config, { dir, topics: [...topics] });
     },
     async close() {
       coordinator.close();
