@@ -3,10 +3,14 @@
 // appends). Old versions get records converted down to magic 0/1. From v7,
 // incremental fetch sessions (KIP-227, fetch-sessions.ts). read_committed
 // (isolation level 1, v4+) reads up to the last stable offset and gets the
-// aborted transactions of the range read.
+// aborted transactions of the range read. As in Kafka (KafkaApis
+// maybeConvertFetchedData), a topic whose compression.type is zstd answers
+// fetches below v10 with UNSUPPORTED_COMPRESSION_TYPE, decided by the topic's
+// config and not by the batches: v4-v9 get zstd batches of other topics as
+// they are (clients such as kafka-python decompress them).
 import { ErrorCode } from '../../protocol/errors.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
-import { CompressionType, compressionOf, forEachBatch, lastOffsetOf } from '../../protocol/records/batch.js';
+import { forEachBatch, lastOffsetOf } from '../../protocol/records/batch.js';
 import { RecordsError } from '../../protocol/records/errors.js';
 import { v2ToLegacy } from '../../protocol/records/legacy.js';
 import { OffsetOutOfRangeError } from '../../storage/errors.js';
@@ -170,7 +174,8 @@ function answer(version: number, plan: FetchPlan, targets: Target[], data: Parti
     const key = version >= 13 ? w.topicId.toString('hex') : w.topic;
     let entry = byTopic.get(key);
     if (!entry) byTopic.set(key, (entry = { topic: w.topic, topicId: version >= 13 ? w.topicId : NO_ID, partitions: [] }));
-    entry.partitions.push(d);
+    // Kafka swaps the answer after the read (and after the session took note of it).
+    entry.partitions.push(refusesZstd(version, t.log) ? partitionData(w.partition, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE) : d);
   });
   return {
     throttleTimeMs: 0,
@@ -190,7 +195,7 @@ async function readPartition(version: number, t: Target, budget: number, firstIn
       minOneBatch: firstInResponse && version >= 3,
       maxOffset: readCommitted ? base.lastStableOffset : base.highWatermark,
     });
-    base.records = convertDown(version, wanted.fetchOffset, read.records);
+    base.records = refusesZstd(version, log) ? read.records : convertDown(version, wanted.fetchOffset, read.records);
     // Kafka sends read_committed readers a list (empty when nothing was read), others null.
     if (readCommitted) {
       base.abortedTransactions = read.records.length === 0 ? [] : await log.abortedTransactions(wanted.fetchOffset, endOffsetOf(read.records));
@@ -213,17 +218,14 @@ function endOffsetOf(records: Buffer[]): number {
   return end;
 }
 
-/** Fetch v0-v3 get magic 0/1 message sets; before v10 a zstd batch cannot be sent. */
+/** Fetch below v10 is refused for zstd topics (answered in `answer`). */
+function refusesZstd(version: number, log: PartitionLog | undefined): boolean {
+  return version < 10 && log?.config.compressionType === 'zstd';
+}
+
+/** Fetch v0-v3 get magic 0/1 message sets (up to the first zstd batch, see v2ToLegacy). */
 function convertDown(version: number, fetchOffset: number, records: Buffer[]): Buffer[] {
-  if (version >= 10 || records.length === 0) return records;
-  for (const b of records) {
-    forEachBatch(b, (at) => {
-      if (compressionOf(b, at) === CompressionType.Zstd) {
-        throw new RecordsError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE as 76, 'zstd batches need Fetch v10 or later');
-      }
-    });
-  }
-  if (version >= 4) return records;
+  if (version >= 4 || records.length === 0) return records;
   const joined = records.length === 1 ? records[0] : Buffer.concat(records);
   return [v2ToLegacy(joined, version >= 2 ? 1 : 0, { fromOffset: fetchOffset })];
 }

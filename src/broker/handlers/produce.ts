@@ -2,6 +2,9 @@
 // convert legacy message sets (v0-v2) to v2, append (offsets assigned by
 // patching the batch header), answer per partition. acks=0 sends no answer;
 // as in Kafka, a failed acks=0 produce closes the connection instead.
+// Where the topic's compression.type names a codec other than the batch's,
+// the batch is recompressed first (off the event loop) and the answer comes
+// asynchronously; appends to a partition keep their arrival order.
 // Idempotent and transactional batches pass the partition's producer-state
 // checks: a duplicate is answered with its original offset, a failed check with
 // Kafka's error. Transactional batches are not verified with the transaction
@@ -9,39 +12,47 @@
 // are accepted as Kafka 3.5 accepted them.
 import { INTERNAL_TOPICS } from '../../cluster/topic-names.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { BATCH_HEADER_SIZE, isTransactionalBatch, magicOf } from '../../protocol/records/batch.js';
+import { BATCH_HEADER_SIZE, CompressionType, isTransactionalBatch, magicOf } from '../../protocol/records/batch.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
 import { legacyToV2 } from '../../protocol/records/legacy.js';
 import { RecordsError } from '../../protocol/records/errors.js';
+import { recompressBatch, type TargetCompression } from '../../protocol/records/recompress.js';
 import { validateProduceRecords } from '../../protocol/records/validate.js';
 import { ProducerStateError } from '../../storage/errors.js';
+import type { LogConfig, TopicCompression } from '../../storage/log-config.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
 import { CloseConnection, type RequestContext } from '../router.js';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
-export function handleProduce(ctx: RequestContext, req: ProduceRequest): ProduceResponse | null {
+type PartitionResult = PartitionResponse | Promise<PartitionResponse>;
+
+export function handleProduce(ctx: RequestContext, req: ProduceRequest): ProduceResponse | null | Promise<ProduceResponse | null> {
   const { broker, version } = ctx;
   const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
   // As KafkaApis: transactional records need the request's transactional id (and the right to use it).
   if (version >= 3 && req.transactionalId === null && hasTransactionalRecords(req)) return failAll(req, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
-  let failed = false;
-  const responses = req.topicData.map((t) => ({
-    name: t.name,
-    partitionResponses: t.partitionData.map((p): PartitionResponse => {
-      const r = validAcks
-        ? appendPartition(broker, version, req.acks, t.name, p.index, p.records as Buffer | null)
-        : result(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
-      if (r.errorCode !== ErrorCode.NONE) failed = true;
-      return r;
-    }),
+  let async = false;
+  const results = req.topicData.map((t) => t.partitionData.map((p): PartitionResult => {
+    const r = validAcks
+      ? appendPartition(broker, version, req.acks, t.name, p.index, p.records as Buffer | null)
+      : result(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
+    if (r instanceof Promise) async = true;
+    return r;
   }));
-  if (req.acks === 0) {
-    if (failed) throw new CloseConnection('acks=0 produce failed; closing the connection so the client notices');
-    return null;
-  }
-  return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+  const respond = (partitions: PartitionResponse[][]): ProduceResponse | null => {
+    if (req.acks === 0) {
+      if (partitions.some((ps) => ps.some((r) => r.errorCode !== ErrorCode.NONE))) {
+        throw new CloseConnection('acks=0 produce failed; closing the connection so the client notices');
+      }
+      return null;
+    }
+    const responses = req.topicData.map((t, i) => ({ name: t.name, partitionResponses: partitions[i] }));
+    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+  };
+  if (!async) return respond(results as PartitionResponse[][]);
+  return Promise.all(results.map((ps) => Promise.all(ps))).then(respond);
 }
 
 /** Kafka's RequestUtils.hasTransactionalRecords: looks at each partition's first batch. */
@@ -61,7 +72,7 @@ function failAll(req: ProduceRequest, errorCode: number): ProduceResponse | null
 
 function appendPartition(
   broker: BrokerContext, version: number, acks: number, topic: string, partition: number, records: Buffer | null,
-): PartitionResponse {
+): PartitionResult {
   if (INTERNAL_TOPICS.has(topic)) return result(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
   const log = broker.topics.partitionLog(topic, partition);
   if (!log) return result(partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -85,10 +96,71 @@ function appendPartition(
     timestampBounds: timestampBounds(broker, topic, cfg.messageTimestampType),
   });
   if (!check.ok) return result(partition, check.error, check.message, check.recordIndex);
-  if (batch.length > cfg.segmentBytes) {
-    return result(partition, ErrorCode.RECORD_LIST_TOO_LARGE, `batch of ${batch.length} bytes exceeds segment.bytes ${cfg.segmentBytes}`);
+  const tooLarge = segmentOverflow(batch, cfg, partition);
+  if (tooLarge) return tooLarge;
+  const target = recompressionTarget(cfg, check.compression);
+  const earlier = pendingAppends.get(log);
+  if (!target && !earlier) return append(broker, log, partition, batch);
+  return appendInOrder(log, earlier, target ? recompressed(batch, target, cfg, partition) : batch, (b) => append(broker, log, partition, b));
+}
+
+/** Kafka's UnifiedLog check: a batch larger than a whole segment cannot be appended. */
+function segmentOverflow(batch: Buffer, cfg: LogConfig, partition: number): PartitionResponse | undefined {
+  if (batch.length <= cfg.segmentBytes) return undefined;
+  return result(partition, ErrorCode.RECORD_LIST_TOO_LARGE, `batch of ${batch.length} bytes exceeds segment.bytes ${cfg.segmentBytes}`);
+}
+
+const CODEC_OF: Record<Exclude<TopicCompression, 'producer'>, CompressionType> = {
+  uncompressed: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
+};
+
+/** What a batch in `source` must be recompressed to under the topic's compression.type (Kafka's BrokerCompressionType), if anything. */
+function recompressionTarget(cfg: LogConfig, source: CompressionType): TargetCompression | undefined {
+  if (cfg.compressionType === 'producer') return undefined;
+  const type = CODEC_OF[cfg.compressionType];
+  if (type === source) return undefined;
+  const levels = cfg.compressionLevels;
+  const level = type === CompressionType.Gzip ? levels.gzip : type === CompressionType.Lz4 ? levels.lz4 : type === CompressionType.Zstd ? levels.zstd : undefined;
+  return { type, level };
+}
+
+/** The batch in the target codec, or the error answer; as in Kafka, the new batch must fit max.message.bytes and the segment again. */
+async function recompressed(batch: Buffer, target: TargetCompression, cfg: LogConfig, partition: number): Promise<Buffer | PartitionResponse> {
+  let out: Buffer;
+  try {
+    out = await recompressBatch(batch, target);
+  } catch (e) {
+    if (e instanceof RecordsError) return result(partition, e.code, e.message);
+    throw e;
   }
-  return append(broker, log, partition, batch);
+  if (out.length > cfg.maxMessageBytes) {
+    return result(partition, ErrorCode.MESSAGE_TOO_LARGE, `recompressed batch of ${out.length} bytes exceeds max.message.bytes ${cfg.maxMessageBytes}`);
+  }
+  return segmentOverflow(out, cfg, partition) ?? out;
+}
+
+/**
+ * Per partition, the last append still waiting for recompression. A later
+ * append to the partition (an idempotent producer pipelines up to 5 requests
+ * per connection) waits for it, so appends keep their arrival order.
+ */
+const pendingAppends = new WeakMap<PartitionLog, Promise<unknown>>();
+
+function appendInOrder(
+  log: PartitionLog, earlier: Promise<unknown> | undefined, batch: Buffer | Promise<Buffer | PartitionResponse>,
+  appendBatch: (b: Buffer) => PartitionResponse,
+): Promise<PartitionResponse> {
+  const done = Promise.all([earlier, batch]).then(([, b]) => (Buffer.isBuffer(b) ? appendBatch(b) : b));
+  const settled = done.then(() => undefined, () => undefined);
+  pendingAppends.set(log, settled);
+  void settled.then(() => {
+    if (pendingAppends.get(log) === settled) pendingAppends.delete(log);
+  });
+  return done;
 }
 
 /** CreateTime topics may bound how far record timestamps stray from the broker's clock. */

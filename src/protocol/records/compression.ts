@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { gunzip, gunzipSync, gzip, gzipSync } from 'node:zlib';
 import { CompressionType } from './batch.js';
 import { RecordErrorCode, RecordsError } from './errors.js';
+import { zstdCompressAsync, zstdDecompressAsync } from './zstd-offload.js';
 
 // The native codecs load on first use (Node's module cache keeps them): a broker that never sees
 // snappy, lz4 or zstd does not pay the ~12 MiB of RSS their binaries take.
@@ -49,17 +50,24 @@ export function decompress(type: CompressionType, data: Buffer, magic = 2): Buff
   throw unknownCodec(type);
 }
 
-/** Like `compress`, but gzip, snappy and LZ4 run on the libuv thread pool (zstd has no async binding: it runs inline). */
-export async function compressAsync(type: CompressionType, data: Buffer, magic = 2): Promise<Buffer> {
+/**
+ * Like `compress`, off the event loop: gzip, snappy and LZ4 on the libuv
+ * thread pool, zstd on a worker thread (zstd-offload.ts). `level` is Kafka's
+ * compression.<codec>.level: zlib's level for gzip (-1 = default), zstd's level;
+ * snappy has none, and lz4-napi (lz4_flex) offers only LZ4's fast mode, not the
+ * LZ4HC levels Kafka's setting selects, so LZ4 ignores it.
+ */
+export async function compressAsync(type: CompressionType, data: Buffer, opts: { magic?: number; level?: number } = {}): Promise<Buffer> {
   switch (type) {
-    case CompressionType.Gzip: return gzipAsync(data);
+    case CompressionType.Gzip: return gzipAsync(data, { level: opts.level ?? -1 });
     case CompressionType.Snappy: return xerialFrame(await Promise.all(splitBlocks(data).map((b) => snappy().compress(b, COPY_OUT))));
-    case CompressionType.Lz4: return lz4FrameFor(await lz4().compressFrame(data), magic);
-    default: return compress(type, data, magic);
+    case CompressionType.Lz4: return lz4FrameFor(await lz4().compressFrame(data), opts.magic ?? 2);
+    case CompressionType.Zstd: return zstdCompressAsync(data, opts.level ?? 0);
+    default: return compress(type, data, opts.magic);
   }
 }
 
-/** Like `decompress`, off the event loop where the binding allows it. */
+/** Like `decompress`, off the event loop. */
 export async function decompressAsync(type: CompressionType, data: Buffer, magic = 2): Promise<Buffer> {
   try {
     switch (type) {
@@ -69,6 +77,7 @@ export async function decompressAsync(type: CompressionType, data: Buffer, magic
         return Buffer.concat(await Promise.all(blocks.map(async (b) => (await snappy().uncompress(b, SNAPPY_DEC)) as Buffer)));
       }
       case CompressionType.Lz4: return await lz4().decompressFrame(lz4FrameToRead(data, magic));
+      case CompressionType.Zstd: return await zstdDecompressAsync(data);
     }
   } catch (e) {
     throw new RecordsError(RecordErrorCode.CORRUPT_MESSAGE, `${CompressionType[type]} decompression failed: ${(e as Error).message}`);

@@ -85,19 +85,26 @@ export function legacyToV2(messageSet: Buffer, opts: { compression?: Compression
  * (magic 1) kept, headers dropped, control batches skipped, each compressed
  * batch recompressed into one wrapper with its own codec. Records below
  * `fromOffset` are dropped from uncompressed batches (librdkafka relies on it).
- * A zstd batch throws RecordsError(UNSUPPORTED_COMPRESSION_TYPE): Kafka answers
- * fetches below v10 of such data with that error. Trailing partial batches
- * are ignored.
+ * Trailing partial batches are ignored. zstd has no magic 0/1 form: as in
+ * Kafka's LazyDownConversionRecords, conversion ends before the first zstd
+ * batch, so the client reads what came before and fetches again from there;
+ * when nothing comes before it, RecordsError(UNSUPPORTED_COMPRESSION_TYPE) is
+ * thrown, Kafka's answer to that fetch. (Kafka converts in chunks of up to
+ * 128 KiB and may stop at the start of the chunk holding the zstd batch.)
  */
 export function v2ToLegacy(batches: Buffer, magic: LegacyMagic, opts: { fromOffset?: number } = {}): Buffer {
   const fromOffset = opts.fromOffset ?? -1;
   const parts: Buffer[] = [];
+  let zstdSeen = false;
   forEachBatch(batches, (at) => {
+    if (zstdSeen) return;
     if (magicOf(batches, at) !== 2) throw new RecordsError(RecordErrorCode.CORRUPT_MESSAGE, `stored batch at ${at} is not magic 2`);
     if (isControlBatch(batches, at)) return;
     const codec = compressionOf(batches, at);
     if (codec === CompressionType.Zstd) {
-      throw new RecordsError(RecordErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `zstd batches cannot be converted to magic ${magic}`);
+      if (parts.length === 0) throw new RecordsError(RecordErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `zstd batches cannot be converted to magic ${magic}`);
+      zstdSeen = true;
+      return;
     }
     const batch = decodeRecords(batches, at);
     const timestampAttr = magic === 1 && batch.timestampType === TimestampType.LogAppendTime ? ATTR_LOG_APPEND_TIME : 0;

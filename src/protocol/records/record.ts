@@ -92,13 +92,25 @@ export function decodeRecords(buf: Buffer, at = 0): DecodedBatch {
   if (magicOf(buf, at) !== 2) throw corrupt(`batch at ${at} has magic ${magicOf(buf, at)}, expected 2`);
   if (!isBatchCrcValid(buf, at, size)) throw corrupt(`batch at ${at} fails its CRC check`);
 
-  // Adding `records` to the header object: an object spread measured in microseconds here.
-  const header: DecodedBatch = Object.assign(readBatchHeader(buf, at), { records: [] as DecodedRecord[] });
-  const { records } = header;
-  const block = decompress(header.compression, buf.subarray(at + BATCH.records, at + size));
+  const block = decompress(compressionOf(buf, at), buf.subarray(at + BATCH.records, at + size));
+  const header = readBatchHeader(buf, at);
   const logAppendTime = header.timestampType === TimestampType.LogAppendTime ? header.maxTimestamp : null;
+  const records = readRecords(block, header.recordCount, header.baseOffset, header.baseTimestamp, logAppendTime);
+  // Adding `records` to the header object: an object spread measured in microseconds here.
+  return Object.assign(header, { records });
+}
+
+/**
+ * Parses `count` records from an uncompressed records block. A LogAppendTime
+ * batch passes its append time, which stands for every record's timestamp.
+ * Throws RecordsError(INVALID_RECORD) on malformed bytes.
+ */
+export function readRecords(
+  block: Buffer, count: number, baseOffset: number, baseTimestamp: number, logAppendTime: number | null = null,
+): DecodedRecord[] {
+  const records: DecodedRecord[] = [];
   const c = new RecordCursor(block, 0, block.length);
-  for (let i = 0; i < header.recordCount; i++) {
+  for (let i = 0; i < count; i++) {
     const length = c.varint();
     const end = c.pos + length;
     c.skip(1); // attributes: unused
@@ -117,12 +129,12 @@ export function decodeRecords(buf: Buffer, at = 0): DecodedBatch {
     if (c.pos !== end) throw malformed(`record ${i} declares ${length} bytes but holds ${length + c.pos - end}`, c.pos);
     records.push({
       offsetDelta, timestampDelta, key, value, headers,
-      offset: header.baseOffset + offsetDelta,
-      timestamp: logAppendTime ?? header.baseTimestamp + timestampDelta,
+      offset: baseOffset + offsetDelta,
+      timestamp: logAppendTime ?? baseTimestamp + timestampDelta,
     });
   }
-  if (c.pos !== block.length) throw malformed(`${block.length - c.pos} bytes after the last of ${header.recordCount} records`, c.pos);
-  return header;
+  if (c.pos !== block.length) throw malformed(`${block.length - c.pos} bytes after the last of ${count} records`, c.pos);
+  return records;
 }
 
 /** Decodes every complete batch in `buf` (a trailing partial batch, as fetch responses may end with, is ignored). */
@@ -155,41 +167,64 @@ export function buildBatch(opts: BuildBatchOptions): Buffer {
   const { records } = opts;
   if (records.length === 0) throw new Error('buildBatch: a batch needs at least one record');
   const compression = opts.compression ?? CompressionType.None;
-  const plan = planRecords(records);
   let b: Buffer;
   if (compression === CompressionType.None) {
+    const plan = planRecords(records);
     b = Buffer.allocUnsafe(BATCH_HEADER_SIZE + plan.size);
     writeRecords(records, plan, b, BATCH.records);
   } else {
-    const plain = Buffer.allocUnsafe(plan.size);
-    writeRecords(records, plan, plain, 0);
-    const compressed = compress(compression, plain);
+    const compressed = compress(compression, encodeRecords(records));
     b = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length);
     b.set(compressed, BATCH.records);
   }
-  const size = b.length;
-
   let maxDelta = records[0].timestampDelta;
   for (const r of records) if (r.timestampDelta > maxDelta) maxDelta = r.timestampDelta;
-  const attributes = compression
-    | ((opts.timestampType ?? TimestampType.CreateTime) === TimestampType.LogAppendTime ? ATTR_TIMESTAMP_TYPE : 0)
-    | (opts.isTransactional ? ATTR_TRANSACTIONAL : 0)
-    | (opts.isControl ? ATTR_CONTROL : 0);
+  writeBatchHeader(b, {
+    ...opts,
+    compression,
+    lastOffsetDelta: records[records.length - 1].offsetDelta,
+    maxTimestamp: opts.maxTimestamp ?? opts.baseTimestamp + maxDelta,
+    recordCount: records.length,
+  });
+  return b;
+}
 
-  b.writeBigInt64BE(BigInt(opts.baseOffset ?? 0), BATCH.baseOffset);
+/** Header fields of a batch being written; the optional ones default as in BuildBatchOptions. */
+export type BatchHeaderFields = Omit<BuildBatchOptions, 'records' | 'compression' | 'maxTimestamp'> & {
+  compression: CompressionType;
+  lastOffsetDelta: number;
+  maxTimestamp: number;
+  recordCount: number;
+};
+
+/** Writes the 61-byte header of the batch filling all of `b` (records already in place) and its CRC. */
+export function writeBatchHeader(b: Buffer, h: BatchHeaderFields): void {
+  const size = b.length;
+  const attributes = h.compression
+    | ((h.timestampType ?? TimestampType.CreateTime) === TimestampType.LogAppendTime ? ATTR_TIMESTAMP_TYPE : 0)
+    | (h.isTransactional ? ATTR_TRANSACTIONAL : 0)
+    | (h.isControl ? ATTR_CONTROL : 0);
+  b.writeBigInt64BE(BigInt(h.baseOffset ?? 0), BATCH.baseOffset);
   b.writeInt32BE(size - LOG_OVERHEAD, BATCH.batchLength);
-  b.writeInt32BE(opts.partitionLeaderEpoch ?? -1, BATCH.partitionLeaderEpoch);
+  b.writeInt32BE(h.partitionLeaderEpoch ?? -1, BATCH.partitionLeaderEpoch);
   b.writeInt8(2, BATCH.magic);
   b.writeInt16BE(attributes, BATCH.attributes);
-  b.writeInt32BE(records[records.length - 1].offsetDelta, BATCH.lastOffsetDelta);
-  b.writeBigInt64BE(BigInt(opts.baseTimestamp), BATCH.baseTimestamp);
-  b.writeBigInt64BE(BigInt(opts.maxTimestamp ?? opts.baseTimestamp + maxDelta), BATCH.maxTimestamp);
-  b.writeBigInt64BE(BigInt(opts.producerId ?? -1), BATCH.producerId);
-  b.writeInt16BE(opts.producerEpoch ?? -1, BATCH.producerEpoch);
-  b.writeInt32BE(opts.baseSequence ?? -1, BATCH.baseSequence);
-  b.writeInt32BE(records.length, BATCH.recordCount);
+  b.writeInt32BE(h.lastOffsetDelta, BATCH.lastOffsetDelta);
+  b.writeBigInt64BE(BigInt(h.baseTimestamp), BATCH.baseTimestamp);
+  b.writeBigInt64BE(BigInt(h.maxTimestamp), BATCH.maxTimestamp);
+  b.writeBigInt64BE(BigInt(h.producerId ?? -1), BATCH.producerId);
+  b.writeInt16BE(h.producerEpoch ?? -1, BATCH.producerEpoch);
+  b.writeInt32BE(h.baseSequence ?? -1, BATCH.baseSequence);
+  b.writeInt32BE(h.recordCount, BATCH.recordCount);
   rewriteBatchCrc(b, 0, size);
-  return b;
+}
+
+/** The uncompressed records block of a batch holding `records`. */
+export function encodeRecords(records: readonly Record[]): Buffer {
+  const plan = planRecords(records);
+  const block = Buffer.allocUnsafe(plan.size);
+  writeRecords(records, plan, block, 0);
+  return block;
 }
 
 function corrupt(message: string): RecordsError {

@@ -153,6 +153,19 @@ describe('legacy message sets', () => {
     assert.deepEqual(messages.map((m) => m.offset), [9, 10, 11, ...gzip.records.map((r) => r.offset)]);
   });
 
+  it('converts up to the first zstd batch, and refuses one that comes first', () => {
+    const records = [0, 1, 2].map((i) => ({ offsetDelta: i, timestampDelta: i, key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), headers: [] }));
+    const at = (baseOffset: number, compression: CompressionType) => buildBatch({ records, baseTimestamp: 1000, baseOffset, compression });
+    const zstdOnward = Buffer.concat([at(6, CompressionType.Zstd), at(9, CompressionType.None)]);
+    const mixed = Buffer.concat([at(0, CompressionType.None), at(3, CompressionType.Gzip), zstdOnward]);
+    for (const magic of [0, 1] as LegacyMagic[]) {
+      assert.deepEqual(readLegacyMessages(v2ToLegacy(mixed, magic)).map((m) => m.offset), [0, 1, 2, 3, 4, 5]);
+      assert.throws(() => v2ToLegacy(zstdOnward, magic), withCode(76));
+      // Records dropped below fromOffset leave nothing before the zstd batch: refused as well.
+      assert.throws(() => v2ToLegacy(Buffer.concat([at(0, CompressionType.None), at(3, CompressionType.Zstd)]), magic, { fromOffset: 3 }), withCode(76));
+    }
+  });
+
   it('skips control batches and ignores a partial trailing batch', () => {
     const log = readFileSync(new URL('corpus-txn-0/00000000000000000000.log', LOGDIR));
     const messages = readLegacyMessages(v2ToLegacy(log.subarray(0, log.length - 10), 1));
