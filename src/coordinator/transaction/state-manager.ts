@@ -41,6 +41,7 @@ const TOMBSTONES_PER_BATCH = 1000;
 export class TransactionStateManager {
   private readonly cache = new Map<number, PartitionCache>();
   private readonly loading = new Set<number>();
+  private closed = false;
   readonly store: TransactionStateStore;
 
   constructor(
@@ -139,6 +140,8 @@ export class TransactionStateManager {
     } catch (e) {
       this.log.error(`Error loading transactions from transaction log ${TRANSACTION_STATE_TOPIC}-${partition}: ${(e as Error).message}`);
     }
+    // Closed while reading: nothing is served any more.
+    if (this.closed) return;
     const txns = new Map<string, TransactionMetadata>();
     const pending: PendingCompletion[] = [];
     for (const [transactionalId, s] of stored) {
@@ -222,6 +225,7 @@ export class TransactionStateManager {
   }
 
   close(): void {
+    this.closed = true;
     this.cache.clear();
     this.loading.clear();
   }
