@@ -12,6 +12,7 @@ import { ErrorCode } from '../../src/protocol/errors.js';
 import type { DescribeProducersResponse } from '../../src/protocol/messages/describe-producers.js';
 import type { DescribeTransactionsResponse } from '../../src/protocol/messages/describe-transactions.js';
 import type { FetchResponse } from '../../src/protocol/messages/fetch.js';
+import type { ListOffsetsResponse } from '../../src/protocol/messages/list-offsets.js';
 import type { ListTransactionsResponse } from '../../src/protocol/messages/list-transactions.js';
 import { removeDir, startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 import { kcat, python, run } from '../helpers/clients.js';
@@ -151,15 +152,28 @@ test('a transaction its producer abandoned is aborted after transaction.timeout.
     const p = r!.responses[0].partitions[0];
     return [Number(p.lastStableOffset), Number(p.highWatermark)];
   };
+  // What ListOffsets LATEST answers a read_committed and a read_uncommitted consumer.
+  const latest = async (): Promise<[number, number]> => {
+    const offsets = [];
+    for (const isolationLevel of [1, 0]) {
+      const r = await raw.request<ListOffsetsResponse>(ApiKey.ListOffsets, 2, {
+        replicaId: -1, isolationLevel, topics: [{ name: 'txn-abandoned', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
+      });
+      offsets.push(Number(r!.topics[0].partitions[0].offset));
+    }
+    return offsets as [number, number];
+  };
   await python('txn_producer.py', ['abandon', broker.bootstrap, 'txn-abandoned', 'txn-abandoned-id', '10000']);
   // Written after the open transaction: read_committed readers reach it only once that one ends.
   await kcat(['-b', broker.bootstrap, '-P', '-t', 'txn-abandoned', '-p', '0'], 'after\n');
   assert.equal((await describeTransaction('txn-abandoned-id')).transactionState, 'Ongoing');
   assert.deepEqual(await stableAndEnd(), [0, 2]);
+  assert.deepEqual(await latest(), [0, 2]);
   await waitForState('txn-abandoned-id', 'CompleteAbort');
   assert.equal((await describeTransaction('txn-abandoned-id')).producerEpoch, 1);
   assert.deepEqual(await read('txn-abandoned', 'read_committed'), ['after']);
   assert.deepEqual(await read('txn-abandoned', 'read_uncommitted'), ['h-0', 'after']);
   // The abort marker took offset 2; the LSO caught up with the log end.
   assert.deepEqual(await stableAndEnd(), [3, 3]);
+  assert.deepEqual(await latest(), [3, 3]);
 });

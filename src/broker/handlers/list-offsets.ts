@@ -12,6 +12,7 @@ const EARLIEST = -2;
 const MAX_TIMESTAMP = -3;
 const EARLIEST_LOCAL = -4;
 const EARLIEST_PENDING_UPLOAD = -5;
+const READ_COMMITTED = 1;
 
 export async function handleListOffsets(ctx: RequestContext, req: ListOffsetsRequest): Promise<ListOffsetsResponse> {
   const { broker, version } = ctx;
@@ -39,7 +40,7 @@ export async function handleListOffsets(ctx: RequestContext, req: ListOffsetsReq
       } else if (p.currentLeaderEpoch > epoch) {
         partitions.push(result(p.partitionIndex, ErrorCode.UNKNOWN_LEADER_EPOCH));
       } else {
-        const found = await lookup(log, p.timestamp);
+        const found = await lookup(log, p.timestamp, lastFetchableOffset(log, req));
         const r = result(p.partitionIndex, ErrorCode.NONE);
         if (version === 0) {
           // v0 answers with a list of offsets instead of one offset and timestamp.
@@ -57,16 +58,28 @@ export async function handleListOffsets(ctx: RequestContext, req: ListOffsetsReq
   return { throttleTimeMs: 0, topics };
 }
 
-async function lookup(log: PartitionLog, timestamp: number): Promise<{ offset: number; timestamp: number }> {
-  // Consumers see up to the high watermark (= last stable offset without transactions).
+/**
+ * What the asker may see, as Kafka's Partition.fetchOffsetForTimestamp decides: a replica (or a
+ * debugging tool) the log end, a read_committed consumer the last stable offset, others the high watermark.
+ */
+function lastFetchableOffset(log: PartitionLog, req: ListOffsetsRequest): number {
+  if (req.replicaId >= 0) return log.logEndOffset;
+  return req.isolationLevel === READ_COMMITTED ? log.lastStableOffset : log.highWatermark;
+}
+
+async function lookup(log: PartitionLog, timestamp: number, lastFetchable: number): Promise<{ offset: number; timestamp: number }> {
+  const none = { offset: -1, timestamp: -1 };
+  let found: { offset: number; timestamp: number } | null;
   switch (timestamp) {
-    case LATEST: return { offset: log.highWatermark, timestamp: -1 };
+    case LATEST: return { offset: lastFetchable, timestamp: -1 };
     case EARLIEST:
     case EARLIEST_LOCAL: return { offset: log.logStartOffset, timestamp: -1 };
-    case EARLIEST_PENDING_UPLOAD: return { offset: -1, timestamp: -1 };
-    case MAX_TIMESTAMP: return (await log.maxTimestampOffset()) ?? { offset: -1, timestamp: -1 };
-    default: return (await log.offsetForTimestamp(timestamp)) ?? { offset: -1, timestamp: -1 };
+    case EARLIEST_PENDING_UPLOAD: return none;
+    case MAX_TIMESTAMP: found = await log.maxTimestampOffset(); break;
+    default: found = await log.offsetForTimestamp(timestamp);
   }
+  // Only offsets the asker could fetch count.
+  return found && found.offset < lastFetchable ? found : none;
 }
 
 function result(partitionIndex: number, errorCode: number): PartitionResult {
