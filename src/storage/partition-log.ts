@@ -514,7 +514,7 @@ export class PartitionLog {
     this.activeSegment.onBecomeInactive();
     await this.flush();
     // So the next open need not replay the log.
-    writeSnapshot(this.dir, this.logEndOffset, this.producers.entries(), true);
+    this.takeSnapshot(true);
     this.ctx.files.forgetDir(this.dir);
   }
 
@@ -609,11 +609,19 @@ export class PartitionLog {
     this.producers.apply(analysis, (txn) => segment.txnIndex.append(txn));
   }
 
+  /** A producer-state snapshot at the log end, unless the latest one is already there (as Kafka's takeSnapshot). */
+  private takeSnapshot(sync: boolean): void {
+    const state = this.producers;
+    if (state.mapEndOffset <= state.lastSnapshotOffset) return;
+    writeSnapshot(this.dir, state.mapEndOffset, state.entries(), sync);
+    state.lastSnapshotOffset = state.mapEndOffset;
+  }
+
   private roll(now: number): LogSegment {
     this.activeSegment.onBecomeInactive();
     const segment = this.newSegment(this.logEndOffset, now);
     // Like Kafka, a producer-state snapshot at the new segment's base: recovery replays from there.
-    writeSnapshot(this.dir, this.logEndOffset, this.producers.entries(), false);
+    this.takeSnapshot(false);
     this.segments = [...this.segments, segment];
     // Like Kafka, the segments that just became inactive are fsynced in the background.
     this.flushInBackground();

@@ -71,6 +71,9 @@ export async function rebuildProducerState(
   if (reindexFrom !== undefined) for (const s of segments) if (s.baseOffset >= reindexFrom) s.txnIndex.reset();
   await replay(state, segments, logEndOffset, reindexFrom ?? Number.MAX_SAFE_INTEGER);
   state.mapEndOffset = logEndOffset;
+  // A later snapshot skipped for the reindexing replay holds the same state: no need to write another.
+  const latest = listSnapshots(dir).at(-1);
+  if (latest !== undefined && latest > state.lastSnapshotOffset) state.lastSnapshotOffset = latest;
 }
 
 /** Applies the batches from state.mapEndOffset up to `end` (replication origin: no checks). */

@@ -10,16 +10,13 @@ import {
   ATTR_TRANSACTIONAL,
   BATCH,
   attributesOf,
-  baseOffsetOf,
   baseSequenceOf,
   baseTimestampOf,
   batchSizeOf,
   compressionOf,
   forEachBatch,
   lastOffsetDeltaOf,
-  maxTimestampOf,
   producerEpochOf,
-  producerIdOf,
 } from '../protocol/records/batch.js';
 import { decompress } from '../protocol/records/compression.js';
 import { RecordCursor } from '../protocol/records/cursor.js';
@@ -55,6 +52,9 @@ export function incrementSequence(sequence: number, increment: number): number {
 function decrementSequence(sequence: number, decrement: number): number {
   return sequence < decrement ? INT32_MAX - (decrement - sequence) + 1 : sequence - decrement;
 }
+
+/** int64 field as a number without a BigInt allocation (exact below 2^53): read per idempotent batch. */
+const int64At = (b: Buffer, at: number): number => b.readInt32BE(at) * 0x1_0000_0000 + b.readUInt32BE(at + 4);
 
 /** True when a batch (header at `at`) carries a producer id; one int32 read, for the hot path. */
 export const hasProducerId = (records: Buffer, at: number): boolean => records.readInt32BE(at + BATCH.producerId) >= 0;
@@ -133,7 +133,8 @@ export class ProducerStateEntry {
   /** The retained batch with exactly this sequence range in this epoch, if any. */
   findDuplicate(producerEpoch: number, firstSeq: number, lastSeq: number): BatchMetadata | undefined {
     if (producerEpoch !== this.producerEpoch) return undefined;
-    return this.batches.find((b) => b.lastSeq === lastSeq && firstSeqOf(b) === firstSeq);
+    for (const b of this.batches) if (b.lastSeq === lastSeq && firstSeqOf(b) === firstSeq) return b;
+    return undefined;
   }
 
   private addBatchMetadata(batch: BatchMetadata): void {
@@ -277,6 +278,8 @@ export class ProducerStateManager {
   private unreplicated = new Map<number, number>();
   /** The offset up to which (exclusive) the state reflects the log. */
   mapEndOffset = 0;
+  /** Offset of the latest snapshot written or loaded: a snapshot is only taken past it. */
+  lastSnapshotOffset = 0;
 
   /** `partition` is "topic-partition", for Kafka's error messages. */
   constructor(readonly partition: string) {}
@@ -308,10 +311,10 @@ export class ProducerStateManager {
     let duplicate: BatchMetadata | undefined;
     forEachBatch(records, (at) => {
       if (duplicate || !hasProducerId(records, at)) return;
-      const producerId = producerIdOf(records, at);
+      const producerId = int64At(records, at + BATCH.producerId);
       const epoch = producerEpochOf(records, at);
       const attributes = attributesOf(records, at);
-      const firstOffset = baseOffsetOf(records, at);
+      const firstOffset = int64At(records, at + BATCH.baseOffset);
       const delta = lastOffsetDeltaOf(records, at);
       const firstSeq = baseSequenceOf(records, at);
       const lastSeq = firstSeq < 0 ? NO_SEQUENCE : incrementSequence(firstSeq, delta);
@@ -330,7 +333,7 @@ export class ProducerStateManager {
         if (txn) completed.push(txn);
       } else {
         const transactional = (attributes & ATTR_TRANSACTIONAL) !== 0;
-        append.appendData(epoch, firstSeq, lastSeq, maxTimestampOf(records, at), firstOffset, firstOffset + delta, transactional);
+        append.appendData(epoch, firstSeq, lastSeq, int64At(records, at + BATCH.maxTimestamp), firstOffset, firstOffset + delta, transactional);
       }
     });
     return duplicate ? { appends: new Map(), completed: [], duplicate } : { appends, completed };
@@ -378,6 +381,7 @@ export class ProducerStateManager {
   /** Replaces the whole state with snapshot entries, leaving out expired producers. */
   load(entries: readonly ProducerStateEntry[], mapEndOffset: number, now: number, expirationMs: number): void {
     this.clear(mapEndOffset);
+    this.lastSnapshotOffset = mapEndOffset;
     const live = entries.filter((e) => !isExpired(e, now, expirationMs));
     for (const entry of live) this.producers.set(entry.producerId, entry);
     for (const e of live) if (e.currentTxnFirstOffset >= 0) this.ongoing.set(e.currentTxnFirstOffset, e.producerId);
@@ -387,7 +391,7 @@ export class ProducerStateManager {
     this.producers.clear();
     this.ongoing.clear();
     this.unreplicated.clear();
-    this.mapEndOffset = mapEndOffset;
+    this.mapEndOffset = this.lastSnapshotOffset = mapEndOffset;
   }
 
   /** The last stable offset written with an abort into the .txnindex: another producer's open transaction, else after the marker. */

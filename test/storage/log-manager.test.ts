@@ -43,6 +43,7 @@ describe('LogManager', () => {
       '00000000000000000000.index',
       '00000000000000000000.log',
       '00000000000000000000.timeindex',
+      '00000000000000000005.snapshot',
       'leader-epoch-checkpoint',
     ]);
 

@@ -1,14 +1,18 @@
 // Idempotent and transactional appends in the partition log (Kafka's ProducerStateManager
 // rules): duplicates of the last five batches, sequence gaps, stale and new epochs, markers,
-// the last stable offset, the aborted-transaction index and read_committed bounds.
+// the last stable offset, the aborted-transaction index, expiration, and deduplication that
+// survives a kill -9 of the appending process.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { buildBatch } from '../../src/protocol/records/record.js';
+import { buildBatch, decodeBatches } from '../../src/protocol/records/record.js';
 import { ProducerStateError } from '../../src/storage/errors.js';
 import { FileCache } from '../../src/storage/file-cache.js';
 import { logConfig } from '../../src/storage/log-config.js';
+import { LogManager } from '../../src/storage/log-manager.js';
 import { type AppendOptions, type LogContext, PartitionLog } from '../../src/storage/partition-log.js';
 import { makeTempDir } from './helpers.js';
 
@@ -170,5 +174,90 @@ describe('transactions', () => {
       /^Invalid coordinator epoch for producerId 1000 at offset 2 in partition p\d+-0: 4 \(zombie\), 5 \(current\)$/);
     // A marker for a producer with nothing open is written and changes no offsets.
     assert.equal(marker(log, false, 1000, 2, 5).baseOffset, 2);
+  });
+});
+
+describe('producer.id.expiration.ms', () => {
+  test('an idle producer is forgotten unless it has a transaction open', () => {
+    const log = PartitionLog.create('expiring', 0, join(tmp.path, 'expiring-0'), logConfig(), { ...ctx, producerIdExpirationMs: 60_000 });
+    log.append(producerBatch({ producerId: 1, sequence: 0 }), CLIENT);
+    log.append(producerBatch({ producerId: 2, sequence: 0, transactional: true }), CLIENT);
+    log.removeExpiredProducers(NOW + 59_999);
+    assert.deepEqual(log.activeProducers().map((p) => p.producerId), [1, 2]);
+    log.removeExpiredProducers(NOW + 60_000);
+    assert.deepEqual(log.activeProducers().map((p) => p.producerId), [2]);
+    // Forgotten: any sequence is accepted again.
+    assert.equal(log.append(producerBatch({ producerId: 1, sequence: 17 }), CLIENT).baseOffset, 2);
+  });
+});
+
+interface Ack {
+  sequence: number;
+  count: number;
+  offset: number;
+}
+
+/** Runs the append child until it acknowledged `minAcks` batches, then SIGKILLs it. */
+function runAndKill(dir: string, minAcks: number): Promise<{ start: number; acks: Ack[] }> {
+  const script = fileURLToPath(new URL('./producer-append-child.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const acks: Ack[] = [];
+    let start = -1;
+    let pending = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      pending += d.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        const [a, b, c] = line.split(' ');
+        if (a === 'start') start = Number(b);
+        else acks.push({ sequence: Number(a), count: Number(b), offset: Number(c) });
+      }
+      if (acks.length >= minAcks) proc.kill('SIGKILL');
+    });
+    proc.on('error', reject);
+    proc.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve({ start, acks }) : reject(new Error(`child exited with ${code}`))));
+  });
+}
+
+describe('recovery after kill -9', () => {
+  test('keeps deduplication: each sequence once and in order, the last batches still duplicates', async () => {
+    const dir = makeTempDir('samsa-idem-kill-');
+    try {
+      const acks: Ack[] = [];
+      for (let run = 0; run < 2; run++) {
+        const { start, acks: runAcks } = await runAndKill(dir.path, 1500);
+        // The restarted producer state continues at the sequence after the last one in the log.
+        assert.ok(start >= (acks.at(-1) ? acks.at(-1)!.sequence + acks.at(-1)!.count : 0), `run ${run} starts at ${start}`);
+        acks.push(...runAcks);
+      }
+      const manager = await LogManager.open({ logDirs: [dir.path] });
+      try {
+        const log = manager.getLog('idem', 0)!;
+        const { records } = await log.read(0, 1 << 30, { minOneBatch: true, maxOffset: Number.MAX_SAFE_INTEGER });
+        const sequenceAt = new Map<number, number>();
+        let next = 0;
+        for (const batch of decodeBatches(Buffer.concat(records))) {
+          assert.equal(batch.baseSequence, next, `batch at ${batch.baseOffset}`);
+          batch.records.forEach((r, i) => sequenceAt.set(r.offset, batch.baseSequence + i));
+          next += batch.recordCount;
+        }
+        for (const ack of acks) assert.equal(sequenceAt.get(ack.offset), ack.sequence, `acknowledged sequence ${ack.sequence}`);
+        const producer = log.activeProducers().find((p) => p.producerId === 5)!;
+        assert.equal(producer.lastSequence, next - 1);
+        for (const ack of acks.slice(-4)) {
+          const again = log.append(producerBatch({ producerId: 5, sequence: ack.sequence, count: ack.count }), CLIENT);
+          assert.deepEqual([again.duplicate, again.baseOffset], [true, ack.offset]);
+        }
+        const end = log.logEndOffset;
+        assertProducerError(() => log.append(producerBatch({ producerId: 5, sequence: next + 1 }), CLIENT), ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assert.equal(log.append(producerBatch({ producerId: 5, sequence: next }), CLIENT).baseOffset, end);
+      } finally {
+        await manager.close();
+      }
+    } finally {
+      dir.remove();
+    }
   });
 });
