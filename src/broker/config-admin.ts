@@ -96,37 +96,34 @@ export class ConfigAdmin {
   }
 
   /** AlterConfigs: the given keys become the resource's whole set of dynamic configs. */
-  async alter(resources: (ConfigResource & { configs: { name: string; value: string | null }[] })[], validateOnly: boolean): Promise<ResourceError[]> {
-    const duplicates = duplicateResources(resources);
-    const results: ResourceError[] = [];
-    for (const r of resources) {
-      try {
-        if (duplicates.has(r)) throw invalidRequest('Each resource must appear at most once.');
-        checkKeys(r.configs.map((c) => c.name));
-        const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
-        if (nulls.length > 0) throw invalidRequest(`Null value not supported for : ${nulls.join(', ')}`);
-        const props = Object.fromEntries(r.configs.map((c) => [c.name, c.value as string]));
-        await this.replace(r, props, validateOnly);
-        results.push(OK);
-      } catch (e) {
-        results.push(failure(e));
-      }
-    }
-    return results;
+  alter(resources: (ConfigResource & { configs: { name: string; value: string | null }[] })[], validateOnly: boolean): Promise<ResourceError[]> {
+    return this.alterEach(resources, validateOnly, (r) => {
+      const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
+      if (nulls.length > 0) throw invalidRequest(`Null value not supported for : ${nulls.join(', ')}`);
+      return Object.fromEntries(r.configs.map((c) => [c.name, c.value as string]));
+    });
   }
 
   /** IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT applied to the current dynamic configs. */
-  async incrementalAlter(resources: (ConfigResource & { configs: AlterOperation[] })[], validateOnly: boolean): Promise<ResourceError[]> {
+  incrementalAlter(resources: (ConfigResource & { configs: AlterOperation[] })[], validateOnly: boolean): Promise<ResourceError[]> {
+    return this.alterEach(resources, validateOnly, (r) => {
+      const nulls = r.configs.filter((c) => c.configOperation !== AlterOp.DELETE && c.value === null).map((c) => c.name);
+      if (nulls.length > 0) throw invalidRequest(`Null value not supported for : ${nulls.join(', ')}`);
+      return applyOperations(this.currentDynamic(r), r.configs, r.resourceType === ResourceType.TOPIC);
+    });
+  }
+
+  /** Checks shared by both APIs (Kafka's ConfigAdminManager.preprocess), then each resource's new set replaces its old one. */
+  private async alterEach<R extends ConfigResource & { configs: { name: string }[] }>(
+    resources: R[], validateOnly: boolean, newConfigs: (r: R) => Record<string, string>,
+  ): Promise<ResourceError[]> {
     const duplicates = duplicateResources(resources);
     const results: ResourceError[] = [];
     for (const r of resources) {
       try {
         if (duplicates.has(r)) throw invalidRequest('Each resource must appear at most once.');
         checkKeys(r.configs.map((c) => c.name));
-        const nulls = r.configs.filter((c) => c.configOperation !== AlterOp.DELETE && c.value === null).map((c) => c.name);
-        if (nulls.length > 0) throw invalidRequest(`Null value not supported for : ${nulls.join(', ')}`);
-        const props = applyOperations(this.currentDynamic(r), r.configs, r.resourceType === ResourceType.TOPIC);
-        await this.replace(r, props, validateOnly);
+        await this.replace(r, newConfigs(r), validateOnly);
         results.push(OK);
       } catch (e) {
         results.push(failure(e));
