@@ -278,7 +278,7 @@ function writeRecords(records: readonly Record[], plan: EncodingPlan, out: Buffe
 }
 
 /** Zigzag varint/varlong; exact for |v| < 2^52, which covers offsets and timestamp deltas. */
-function writeVarint(b: Buffer, pos: number, v: number): number {
+export function writeVarint(b: Buffer, pos: number, v: number): number {
   let z = v >= 0 ? v * 2 : -v * 2 - 1;
   while (z >= 0x80) {
     b[pos++] = (z & 0x7f) | 0x80;
