@@ -116,6 +116,7 @@ export class Broker implements BrokerContext {
     let broker: Broker | undefined;
     try {
       broker = new Broker(config, log, clusterId, logs, metadata);
+      await broker.topics.adoptOrphanLogs();
       for (const topic of metadata.topics()) broker.topics.openLogs(topic);
       for (const l of logs.allLogs()) {
         // Single node: everything in the log is replicated, so the high watermark is the log end.

@@ -1,5 +1,6 @@
 // Topic lifecycle on this broker: create (explicitly or on first use), delete,
 // and the partition logs behind them, kept in step with the metadata store.
+import { dirname } from 'node:path';
 import { assignReplicas, startIndexAfter } from '../cluster/replica-assignment.js';
 import { topicNameProblem, INTERNAL_TOPICS } from '../cluster/topic-names.js';
 import type { MetadataStore, TopicMetadata } from '../cluster/metadata-store.js';
@@ -7,8 +8,10 @@ import { ErrorCode } from '../protocol/errors.js';
 import { ConfigError } from '../storage/config-def.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
+import { readPartitionTopicId } from '../storage/partition-metadata.js';
 import { logConfigFor, parseTopicConfigs, type TopicConfigs } from '../storage/topic-config.js';
 import type { BrokerConfig } from './config.js';
+import { internalTopic } from './internal-topics.js';
 import type { Logger } from './logger.js';
 
 const MAX_PARTITIONS_PER_TOPIC = 10_000;
@@ -222,6 +225,32 @@ export class TopicService {
     return problem === null ? spec.assignments : { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: problem };
   }
 
+  /**
+   * Partition directories found in the log dirs whose topic the metadata store does not know (a log
+   * dir written by Kafka, or metadata lost) become topics: as many partitions as the highest
+   * partition number found, the topic id of Kafka's partition.metadata when there is one, internal
+   * topics with the configs the broker gives them, other topics with default configs (one warning each).
+   */
+  async adoptOrphanLogs(): Promise<void> {
+    const found = new Map<string, PartitionLog[]>();
+    for (const l of this.logs.allLogs()) {
+      if (this.metadata.topic(l.topic)) continue;
+      found.set(l.topic, [...(found.get(l.topic) ?? []), l]);
+    }
+    for (const [name, logs] of found) {
+      const partitions = Math.max(...logs.map((l) => l.partition)) + 1;
+      const internal = internalTopic(name, this.config, 1);
+      const configs = parseTopicConfigs(internal?.configs ?? {});
+      const topicId = await topicIdOf(logs);
+      await this.metadata.createTopic({ name, partitions, replicationFactor: 1, configs, internal: internal !== undefined, topicId });
+      this.refreshLogConfigs(name);
+      const dirs = [...new Set(logs.map((l) => dirname(l.dir)))].join(', ');
+      this.log.warn(internal
+        ? `adopted internal topic ${name} with ${partitions} partition(s) found in ${dirs}`
+        : `adopted topic ${name} with ${partitions} partition(s) found in ${dirs}; its topic configs are at their defaults (set them with AlterConfigs)`);
+    }
+  }
+
   /** Metadata-triggered creation (auto.create.topics.enable). */
   async autoCreate(name: string): Promise<TopicResult> {
     const existing = this.metadata.topic(name);
@@ -263,4 +292,13 @@ function replicaAssignmentProblem(assignments: number[][], added: number, first:
   if (bad.length === 0) return null;
   return `Inconsistent replication factor between partitions, partition 0 has ${replicationFactor} while partitions ` +
     `[${bad.map((b) => b.partition).join(', ')}] have replication factors [${bad.map((b) => b.rf).join(', ')}], respectively.`;
+}
+
+/** The topic id Kafka recorded for these partitions, if any (the first partition that names one). */
+async function topicIdOf(logs: PartitionLog[]): Promise<Buffer | undefined> {
+  for (const l of logs) {
+    const id = await readPartitionTopicId(l.dir);
+    if (id) return id;
+  }
+  return undefined;
 }

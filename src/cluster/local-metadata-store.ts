@@ -85,7 +85,7 @@ export class LocalMetadataStore implements MetadataStore {
     const node = this.nodeId;
     const topic: TopicMetadata = {
       name: spec.name,
-      topicId: randomBytes(16),
+      topicId: spec.topicId ?? randomBytes(16),
       partitions: Array.from({ length: spec.partitions }, (_, partition) => ({
         partition, leader: node, leaderEpoch: 0, replicas: [node], isr: [node],
       })),

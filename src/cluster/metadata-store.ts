@@ -34,6 +34,8 @@ export interface NewTopic {
   replicationFactor: number;
   configs: TopicConfigs;
   internal?: boolean;
+  /** Kept when a topic is adopted from files that name it (partition.metadata); else a fresh one. */
+  topicId?: Buffer;
 }
 
 export interface MetadataStore {

@@ -7,6 +7,7 @@ import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../prot
 import { OFFSETS_TOPIC } from '../../coordinator/group/index.js';
 import { TRANSACTION_STATE_TOPIC } from '../../coordinator/transaction/index.js';
 import type { BrokerContext } from '../context.js';
+import { internalTopic, type InternalTopic } from '../internal-topics.js';
 import type { RequestContext } from '../router.js';
 
 const GROUP_KEY = 0;
@@ -24,63 +25,24 @@ export async function handleFindCoordinator(ctx: RequestContext, req: FindCoordi
 }
 
 async function findCoordinator(broker: BrokerContext, keyType: number, key: string): Promise<Coordinator> {
-  let topic: InternalTopic;
+  let name: string;
   let partition: number;
   if (keyType === GROUP_KEY) {
-    topic = offsetsTopic(broker);
+    name = OFFSETS_TOPIC;
     partition = broker.groups.partitionFor(key);
   } else if (keyType === TRANSACTION_KEY) {
-    topic = transactionStateTopic(broker);
+    name = TRANSACTION_STATE_TOPIC;
     partition = broker.transactions.partitionFor(key);
   } else {
     return failure(key, ErrorCode.INVALID_REQUEST, `Unknown coordinator type ${keyType}`);
   }
+  const topic = internalTopic(name, broker.config, broker.metadata.liveBrokers().length)!;
   const created = await ensureInternalTopic(broker, topic);
   if (created !== ErrorCode.NONE) return failure(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const leader = broker.metadata.topic(topic.name)?.partitions[partition]?.leader;
   const node = broker.metadata.liveBrokers().find((b) => b.nodeId === leader);
   if (!node) return failure(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   return { key, nodeId: node.nodeId, host: node.host, port: node.port, errorCode: ErrorCode.NONE, errorMessage: null };
-}
-
-interface InternalTopic {
-  name: string;
-  numPartitions: number;
-  replicationFactor: number;
-  configs: Record<string, string>;
-}
-
-/** A single node cannot wait for more brokers: the replication factor is capped by those alive. */
-function liveReplicationFactor(broker: BrokerContext, key: string): number {
-  return Math.min(broker.config.int(key), broker.metadata.liveBrokers().length);
-}
-
-function offsetsTopic(broker: BrokerContext): InternalTopic {
-  const { config } = broker;
-  return {
-    name: OFFSETS_TOPIC,
-    numPartitions: config.int('offsets.topic.num.partitions'),
-    replicationFactor: liveReplicationFactor(broker, 'offsets.topic.replication.factor'),
-    configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(config.int('offsets.topic.segment.bytes')) },
-  };
-}
-
-/** Kafka's TransactionStateManager.transactionTopicConfigs: compacted, uncompressed, no unclean election. */
-function transactionStateTopic(broker: BrokerContext): InternalTopic {
-  const { config } = broker;
-  const replicationFactor = liveReplicationFactor(broker, 'transaction.state.log.replication.factor');
-  return {
-    name: TRANSACTION_STATE_TOPIC,
-    numPartitions: config.int('transaction.state.log.num.partitions'),
-    replicationFactor,
-    configs: {
-      'unclean.leader.election.enable': 'false',
-      'compression.type': 'uncompressed',
-      'cleanup.policy': 'compact',
-      'min.insync.replicas': String(Math.min(config.int('transaction.state.log.min.isr'), replicationFactor)),
-      'segment.bytes': String(config.int('transaction.state.log.segment.bytes')),
-    },
-  };
 }
 
 /** Creates an internal topic unless it exists; returns NONE when it does afterwards. */
