@@ -3,3 +3,4 @@ export { startBroker, type StartBrokerOptions, type EmbeddedBroker, type Embedde
 export { Broker } from './broker/broker.js';
 export { BrokerConfig } from './broker/config.js';
 export type { Logger } from './broker/logger.js';
+export * from './client/index.js';
