@@ -8,7 +8,8 @@ import { loadOrCreateMetaProperties } from '../cluster/meta-properties.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
 import { GroupCoordinator, OFFSETS_TOPIC, groupCoordinatorConfig } from '../coordinator/group/index.js';
 import {
-  FileProducerIdBlockStore, ProducerIdManager, TRANSACTION_STATE_TOPIC, TransactionCoordinator, transactionCoordinatorConfig,
+  FileProducerIdBlockStore, LocalTxnPartitionVerifier, ProducerIdManager, TRANSACTION_STATE_TOPIC, TransactionCoordinator,
+  transactionCoordinatorConfig,
 } from '../coordinator/transaction/index.js';
 import { decompress } from '../protocol/records/compression.js';
 import { LogManager } from '../storage/log-manager.js';
@@ -25,6 +26,7 @@ import { RequestRouter } from './router.js';
 import { NetworkServer } from './server.js';
 import { TopicService } from './topics.js';
 import { LocalTxnMarkerWriter } from './txn-markers.js';
+import { TxnVerification } from './txn-verification.js';
 
 /** How long stop() lets in-flight requests finish before closing their connections. */
 const STOP_GRACE_MS = 5_000;
@@ -54,6 +56,7 @@ export class Broker implements BrokerContext {
         this.delayedFetches.notifyAppend(l, bytes);
       },
       partitionExists: (t, p) => metadata.topic(t)?.partitions[p] !== undefined,
+      verifyTransaction: (l, txn, sequence) => this.txnVerification.start(l, txn, sequence),
       log,
     });
     // Transactions: state in the __transaction_state logs; markers go to the local logs.
@@ -70,6 +73,9 @@ export class Broker implements BrokerContext {
       partitionExists: (t, p) => metadata.topic(t)?.partitions[p] !== undefined,
       log,
     });
+    // Single node: the local transaction coordinator verifies transactional writes.
+    this.txnVerification = new TxnVerification(
+      new LocalTxnPartitionVerifier(this.transactions), () => config.bool('transaction.partition.verification.enable'));
     this.router = new RequestRouter(this, HANDLERS);
     this.server = new NetworkServer(config.int('socket.request.max.bytes'), this.router.handleFrame, (m) => log.warn(m));
   }
@@ -78,6 +84,7 @@ export class Broker implements BrokerContext {
   readonly configAdmin: ConfigAdmin = new ConfigAdmin(this);
   readonly groups: GroupCoordinator;
   readonly transactions: TransactionCoordinator;
+  readonly txnVerification: TxnVerification;
 
   get nodeId(): number {
     return this.config.nodeId;

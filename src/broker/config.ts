@@ -88,6 +88,7 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string
   ['transactional.id.expiration.ms', { type: 'int', default: 604800000, validate: atLeast(1) }],
   ['transaction.abort.timed.out.transaction.cleanup.interval.ms', { type: 'int', default: 10000, validate: atLeast(1) }],
   ['transaction.remove.expired.transaction.cleanup.interval.ms', { type: 'int', default: 3600000, validate: atLeast(1) }],
+  ['transaction.partition.verification.enable', { type: 'boolean', default: true }],
   /** Samsa's bound on open segment files per broker (Kafka keeps every segment open). */
   ['samsa.log.open.files.max', { type: 'int', default: 1000, validate: atLeast(10) }],
 ]);
@@ -133,11 +134,13 @@ export type BrokerConfigLayer = 'dynamic-broker' | 'dynamic-default' | 'static' 
 
 /**
  * Broker keys that AlterConfigs may change at run time: as in Kafka's DynamicLogConfig, the
- * broker synonyms of topic configs (the defaults of every topic without its own value).
+ * broker synonyms of topic configs (the defaults of every topic without its own value); and, of
+ * Kafka's DynamicProducerStateManagerConfig, the one read per request.
  */
-export const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set(
-  [...TOPIC_CONFIG_DEFS.values()].flatMap((d) => d.synonyms.map((s) => s.key)).filter((k) => BROKER_CONFIG_DEFS.has(k)),
-);
+export const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set([
+  ...[...TOPIC_CONFIG_DEFS.values()].flatMap((d) => d.synonyms.map((s) => s.key)).filter((k) => BROKER_CONFIG_DEFS.has(k)),
+  'transaction.partition.verification.enable',
+]);
 
 /**
  * Validates dynamic broker configs as Kafka's DynamicBrokerConfig.validate does; throws ConfigError

@@ -11,6 +11,7 @@ import type { DelayedFetches } from './delayed-fetches.js';
 import type { FetchSessionCache } from './fetch-sessions.js';
 import type { Logger } from './logger.js';
 import type { TopicService } from './topics.js';
+import type { TxnVerification } from './txn-verification.js';
 
 export interface BrokerContext {
   readonly config: BrokerConfig;
@@ -22,6 +23,8 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator;
   /** Producer ids and transactions. */
   readonly transactions: TransactionCoordinator;
+  /** Asks the transaction coordinator about transactional writes before they start a transaction in a partition. */
+  readonly txnVerification: TxnVerification;
   readonly logs: LogManager;
   /** Topic and broker configs through the admin APIs. */
   readonly configAdmin: ConfigAdmin;

@@ -17,6 +17,7 @@ import {
   setBaseOffset,
   setPartitionLeaderEpoch,
 } from '../protocol/records/batch.js';
+import { endTxnMarkerKey, endTxnMarkerValue } from '../protocol/records/control-record.js';
 import { buildBatch } from '../protocol/records/record.js';
 import { CorruptLogError, LogClosedError, OffsetOutOfRangeError } from './errors.js';
 import type { FileCache } from './file-cache.js';
@@ -28,6 +29,7 @@ import { deleteSnapshot, listSnapshots, writeSnapshot } from './producer-snapsho
 import { type AppendOrigin, type ProducerAnalysis, ProducerStateManager, firstOffsetOf, hasProducerId } from './producer-state.js';
 import { loadProducerState, rebuildProducerState } from './producer-state-load.js';
 import { type Decompress, findRecord } from './record-timestamps.js';
+import type { VerificationGuard } from './verification-state.js';
 import { loadSegments, recoverSegment } from './recovery.js';
 import { LogSegment } from './segment.js';
 import type { TailCache } from './tail-cache.js';
@@ -51,6 +53,13 @@ export interface AppendOptions {
   now: number;
   /** Who appends, as Kafka's AppendOrigin: decides the producer-state checks. Default 'client'. */
   origin?: AppendOrigin;
+  /**
+   * Set when transaction verification is on (transaction.partition.verification.enable): the guard
+   * from maybeStartTransactionVerification, or VerificationGuard.SENTINEL when none was needed. A
+   * transactional batch that would start its producer's transaction here is refused
+   * (INVALID_TXN_STATE) unless it carries the guard of the producer's verification in progress.
+   */
+  verificationGuard?: VerificationGuard;
 }
 
 export interface AppendResult {
@@ -259,7 +268,7 @@ export class PartitionLog {
     if (covered === 0 || covered !== records.length) throw new CorruptLogError('append expects whole record batches');
     const lastOffset = nextOffset - 1;
     // Batches without a producer id (the hot path) skip the producer state entirely.
-    const analysis = idempotent ? this.producers.analyze(records, opts.origin ?? 'client') : undefined;
+    const analysis = idempotent ? this.producers.analyze(records, opts.origin ?? 'client', opts.verificationGuard) : undefined;
     if (analysis?.duplicate) {
       const d = analysis.duplicate;
       return { baseOffset: firstOffsetOf(d), lastOffset: d.lastOffset, logAppendTime: d.timestamp, logStartOffset: this.logStartOffset, duplicate: true };
@@ -280,23 +289,19 @@ export class PartitionLog {
   }
 
   /**
-   * Appends a transaction marker: a control batch (transactional) of one record, key = version 0
-   * and type (0 ABORT, 1 COMMIT), value = version 0 and the coordinator epoch. It ends the
-   * producer's transaction here, records an abort in the .txnindex and moves the last stable
-   * offset. Throws ProducerStateError for a stale producer epoch or coordinator epoch.
+   * Appends a transaction marker: a control batch (transactional) of one COMMIT or ABORT control
+   * record with the coordinator epoch. It ends the producer's transaction here, records an abort
+   * in the .txnindex and moves the last stable offset. Throws ProducerStateError for a stale
+   * producer epoch or coordinator epoch.
    */
   appendTxnMarker(m: TxnMarker): AppendResult {
-    const key = Buffer.alloc(4);
-    key.writeInt16BE(m.commit ? 1 : 0, 2);
-    const value = Buffer.alloc(6);
-    value.writeInt32BE(m.coordinatorEpoch, 2);
     const batch = buildBatch({
       baseTimestamp: m.now,
       producerId: m.producerId,
       producerEpoch: m.producerEpoch,
       isTransactional: true,
       isControl: true,
-      records: [{ offsetDelta: 0, timestampDelta: 0, key, value, headers: [] }],
+      records: [{ offsetDelta: 0, timestampDelta: 0, key: endTxnMarkerKey(m.commit), value: endTxnMarkerValue(m.coordinatorEpoch), headers: [] }],
     });
     return this.append(batch, { leaderEpoch: m.leaderEpoch, timestampType: this.config.messageTimestampType, now: m.now, origin: 'coordinator' });
   }
@@ -338,6 +343,15 @@ export class PartitionLog {
   /** True while the producer has a transaction open on this partition. */
   hasOngoingTransaction(producerId: number): boolean {
     return this.producers.hasOngoingTransaction(producerId);
+  }
+
+  /**
+   * Kafka's maybeStartTransactionVerification, before a transactional append: the sentinel while
+   * the producer's transaction is ongoing here, else the guard the append must carry once the
+   * transaction coordinator has verified the partition (the same guard until it is used).
+   */
+  maybeStartTransactionVerification(producerId: number, sequence: number, producerEpoch: number): VerificationGuard {
+    return this.producers.startVerification(producerId, sequence, producerEpoch, Date.now());
   }
 
   /** producer.id.expiration.ms: forgets producers idle that long without an open transaction. */

@@ -2,8 +2,9 @@
 // ProducerAppendInfo keep it: per producer id the epoch, the last five batches' sequence ranges
 // (duplicates of them are acknowledged, not appended), the coordinator epoch of the last
 // transaction marker and the first offset of the ongoing transaction; per partition the ongoing
-// transactions, which hold back the last stable offset. Works on batch headers only; a control
-// batch's one record is read for its COMMIT/ABORT type.
+// transactions, which hold back the last stable offset; the transaction verifications in
+// progress (Kafka 3.6+). Works on batch headers only; a control batch's one record is read for
+// its COMMIT/ABORT type.
 import { ErrorCode } from '../protocol/errors.js';
 import {
   ATTR_CONTROL,
@@ -19,8 +20,10 @@ import {
   producerEpochOf,
 } from '../protocol/records/batch.js';
 import { decompress } from '../protocol/records/compression.js';
+import { type EndTxnMarker, parseEndTxnMarker } from '../protocol/records/control-record.js';
 import { RecordCursor } from '../protocol/records/cursor.js';
 import { ProducerStateError } from './errors.js';
+import { VerificationGuard, VerificationStateEntry } from './verification-state.js';
 
 /** Kafka's AppendOrigin: clients get every check, the coordinators no sequence checks, replication none. */
 export type AppendOrigin = 'client' | 'coordinator' | 'replication';
@@ -166,12 +169,16 @@ export class ProducerAppend {
   readonly updated: ProducerStateEntry;
   /** First offsets of the transactions this append starts. */
   readonly startedTxns: number[] = [];
+  /** Set by a transactional batch or a marker: the producer's verification has served its purpose. */
+  endsVerification = false;
 
   constructor(
     private readonly partition: string,
     readonly producerId: number,
     private readonly current: ProducerStateEntry,
     private readonly origin: AppendOrigin,
+    /** The producer's transaction verification in progress, if any. */
+    private readonly verification: VerificationStateEntry | undefined,
   ) {
     this.updated = current.withoutBatches();
   }
@@ -180,6 +187,7 @@ export class ProducerAppend {
     this.checkProducerEpoch(epoch, firstOffset);
     if (this.origin === 'client') this.checkSequence(epoch, firstSeq, firstOffset);
     this.updated.addBatch(epoch, lastSeq, lastOffset, lastOffset - firstOffset, lastTimestamp);
+    if (transactional) this.endsVerification = true;
     const ongoing = this.updated.currentTxnFirstOffset >= 0;
     if (ongoing && !transactional) {
       throw new ProducerStateError(
@@ -205,6 +213,7 @@ export class ProducerAppend {
     }
     const first = this.updated.currentTxnFirstOffset;
     this.updated.endTransaction(epoch, coordinatorEpoch, timestamp);
+    this.endsVerification = true;
     return first >= 0 ? { producerId: this.producerId, firstOffset: first, lastOffset: offset, isAborted: !commit } : undefined;
   }
 
@@ -219,7 +228,14 @@ export class ProducerAppend {
   }
 
   private checkSequence(epoch: number, firstSeq: number, offset: number): void {
-    const { updated, current } = this;
+    const { updated, current, verification } = this;
+    if (verification && firstSeq > verification.lowestSequence) {
+      throw new ProducerStateError(
+        ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        `Out of order sequence number for producer ${this.producerId} at offset ${offset} in partition ${this.partition}: ` +
+          `${firstSeq} (incoming seq. number), ${verification.lowestSequence} (earliest seen sequence)`,
+      );
+    }
     if (epoch !== updated.producerEpoch) {
       if (firstSeq !== 0 && updated.producerEpoch !== NO_PRODUCER_EPOCH) {
         throw new ProducerStateError(
@@ -253,8 +269,8 @@ export interface ProducerAnalysis {
   duplicate?: BatchMetadata;
 }
 
-/** The COMMIT/ABORT marker in a control batch, or undefined for an empty one (cleaned away). */
-export function readEndTxnMarker(buf: Buffer, at: number): { commit: boolean; coordinatorEpoch: number; timestamp: number } | undefined {
+/** The COMMIT/ABORT marker in a control batch with its record's timestamp, or undefined for an empty one (cleaned away). */
+function readEndTxnMarker(buf: Buffer, at: number): (EndTxnMarker & { timestamp: number }) | undefined {
   if (buf.readInt32BE(at + BATCH.recordCount) === 0) return undefined;
   const block = decompress(compressionOf(buf, at), buf.subarray(at + BATCH.records, at + batchSizeOf(buf, at)));
   const c = new RecordCursor(block, 0, block.length);
@@ -264,14 +280,13 @@ export function readEndTxnMarker(buf: Buffer, at: number): { commit: boolean; co
   c.varint(); // offset delta
   const key = c.nullableBytes();
   const value = c.nullableBytes();
-  if (!key || key.length < 4 || !value || value.length < 6) throw new ProducerStateError(ErrorCode.CORRUPT_MESSAGE, 'malformed end transaction marker');
-  const type = key.readInt16BE(2);
-  if (type !== 0 && type !== 1) throw new ProducerStateError(ErrorCode.CORRUPT_MESSAGE, `Invalid control record type for end transaction marker: ${type}`);
-  return { commit: type === 1, coordinatorEpoch: value.readInt32BE(2), timestamp };
+  return { ...parseEndTxnMarker(key, value), timestamp };
 }
 
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerStateEntry>();
+  /** Transaction verifications in progress, by producer id. */
+  private readonly verifications = new Map<number, VerificationStateEntry>();
   /** Ongoing transactions, first offset → producer id (few at a time: scanned for the earliest). */
   private ongoing = new Map<number, number>();
   /** Completed transactions whose marker may be above the high watermark: first offset → marker offset. */
@@ -302,10 +317,24 @@ export class ProducerStateManager {
   }
 
   /**
+   * Kafka's maybeStartTransactionVerification: the sentinel while the producer's transaction is
+   * ongoing here (nothing to verify), else the guard of its verification, created on first use.
+   */
+  startVerification(producerId: number, sequence: number, epoch: number, now: number): VerificationGuard {
+    if (this.hasOngoingTransaction(producerId)) return VerificationGuard.SENTINEL;
+    let entry = this.verifications.get(producerId);
+    if (!entry) this.verifications.set(producerId, (entry = new VerificationStateEntry(now, sequence, epoch)));
+    entry.maybeUpdateLowestSequenceAndEpoch(sequence, epoch);
+    return entry.guard;
+  }
+
+  /**
    * Checks the batches with a producer id of `records` (offsets already assigned) against the
    * state without changing it (Kafka's analyzeAndValidateProducerState). Throws ProducerStateError.
+   * With `verificationGuard` (transaction verification on), a transactional batch from a client
+   * or coordinator that would start a transaction must carry its verification's guard.
    */
-  analyze(records: Buffer, origin: AppendOrigin): ProducerAnalysis {
+  analyze(records: Buffer, origin: AppendOrigin, verificationGuard?: VerificationGuard): ProducerAnalysis {
     const appends = new Map<number, ProducerAppend>();
     const completed: CompletedTxn[] = [];
     let duplicate: BatchMetadata | undefined;
@@ -322,12 +351,17 @@ export class ProducerStateManager {
         duplicate = this.producers.get(producerId)?.findDuplicate(epoch, firstSeq, lastSeq);
         if (duplicate) return;
       }
+      const control = (attributes & ATTR_CONTROL) !== 0;
+      if (verificationGuard && origin !== 'replication' && !control && (attributes & ATTR_TRANSACTIONAL) !== 0) {
+        this.checkVerified(producerId, verificationGuard);
+      }
       let append = appends.get(producerId);
       if (!append) {
-        append = new ProducerAppend(this.partition, producerId, this.producers.get(producerId) ?? ProducerStateEntry.empty(producerId), origin);
+        const current = this.producers.get(producerId) ?? ProducerStateEntry.empty(producerId);
+        append = new ProducerAppend(this.partition, producerId, current, origin, this.verifications.get(producerId));
         appends.set(producerId, append);
       }
-      if ((attributes & ATTR_CONTROL) !== 0) {
+      if (control) {
         const marker = readEndTxnMarker(records, at);
         const txn = marker && append.appendMarker(marker.commit, marker.coordinatorEpoch, epoch, firstOffset, marker.timestamp);
         if (txn) completed.push(txn);
@@ -349,6 +383,7 @@ export class ProducerStateManager {
       if (current) current.update(append.updated);
       else this.producers.set(append.producerId, append.updated);
       for (const first of append.startedTxns) this.ongoing.set(first, append.producerId);
+      if (append.endsVerification) this.verifications.delete(append.producerId);
     }
     for (const txn of analysis.completed) {
       if (txn.isAborted) onAborted({ ...txn, lastStableOffset: this.lastStableOffsetAfter(txn) });
@@ -371,10 +406,13 @@ export class ProducerStateManager {
     return unstable;
   }
 
-  /** Removes producers idle for `expirationMs` without an ongoing transaction (producer.id.expiration.ms). */
+  /** Removes producers idle for `expirationMs` without an ongoing transaction, and verifications that old (producer.id.expiration.ms). */
   removeExpired(now: number, expirationMs: number): void {
     for (const [id, entry] of this.producers) {
       if (isExpired(entry, now, expirationMs)) this.producers.delete(id);
+    }
+    for (const [id, entry] of this.verifications) {
+      if (now - entry.timestamp >= expirationMs) this.verifications.delete(id);
     }
   }
 
@@ -392,6 +430,17 @@ export class ProducerStateManager {
     this.ongoing.clear();
     this.unreplicated.clear();
     this.mapEndOffset = this.lastSnapshotOffset = mapEndOffset;
+  }
+
+  /**
+   * Kafka's guard against hanging transactions: a transactional write that would start the
+   * producer's transaction here must carry the guard its verification created; the check is
+   * against the state before this append.
+   */
+  private checkVerified(producerId: number, requestGuard: VerificationGuard): void {
+    if (this.hasOngoingTransaction(producerId)) return;
+    const guard = this.verifications.get(producerId)?.guard ?? VerificationGuard.SENTINEL;
+    if (!guard.verify(requestGuard)) throw new ProducerStateError(ErrorCode.INVALID_TXN_STATE, 'Record was not part of an ongoing transaction');
   }
 
   /** The last stable offset written with an abort into the .txnindex: another producer's open transaction, else after the marker. */

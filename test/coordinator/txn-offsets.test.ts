@@ -25,11 +25,14 @@ function partition(topic: string, p: number, offset: number, extra: Partial<Part
   return { topic, partition: p, offset, leaderEpoch: -1, metadata: null, commitTimestamp: -1, ...extra };
 }
 
-/** A TxnOffsetCommit as clients before v3 send it: no membership. */
+/** A TxnOffsetCommit as clients before v3 send it: no membership. Answered at once: nothing verifies transactions here. */
 function txnCommit(partitions: PartitionCommit[], req: Partial<TxnCommitRequest> = {}): number[] {
-  return h.coordinator
-    .txnCommitOffsets({ groupId: G, producerId: PID, producerEpoch: EPOCH, memberId: '', groupInstanceId: null, generationId: -1, partitions, ...req })
-    .map((r) => r.errorCode);
+  const results = h.coordinator.txnCommitOffsets({
+    transactionalId: 'txn', abortableSupported: false, groupId: G, producerId: PID, producerEpoch: EPOCH,
+    memberId: '', groupInstanceId: null, generationId: -1, partitions, ...req,
+  });
+  assert.ok(Array.isArray(results));
+  return results.map((r) => r.errorCode);
 }
 
 function plainCommit(partitions: PartitionCommit[], groupId = G): number[] {

@@ -1,6 +1,7 @@
 // OffsetCommit (8): the coordinator validates the committer, writes the offsets
 // to __consumer_offsets and only then is the answer sent. v1 carries a commit
 // time per partition, v2-v4 a retention time; v0 commits like a non-member.
+import type { PartitionCommit, PartitionError } from '../../coordinator/group/index.js';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages/offset-commit.js';
 import type { RequestContext } from '../router.js';
 
@@ -11,22 +12,43 @@ export function handleOffsetCommit(ctx: RequestContext, req: OffsetCommitRequest
     groupInstanceId: req.groupInstanceId,
     generationId: req.generationIdOrMemberEpoch,
     retentionTimeMs: req.retentionTimeMs,
-    partitions: req.topics.flatMap((t) => t.partitions.map((p) => ({
-      topic: t.name,
-      partition: p.partitionIndex,
-      offset: p.committedOffset,
-      leaderEpoch: p.committedLeaderEpoch,
-      metadata: p.committedMetadata,
-      commitTimestamp: p.commitTimestamp,
-    }))),
+    partitions: partitionCommits(req.topics),
   });
-  // Results come back in request order.
+  return { throttleTimeMs: 0, topics: resultTopics(req.topics, results) };
+}
+
+/** The shape OffsetCommit and TxnOffsetCommit requests share. */
+interface CommitTopic {
+  name: string;
+  partitions: {
+    partitionIndex: number;
+    committedOffset: number;
+    committedLeaderEpoch: number;
+    committedMetadata: string | null;
+    /** OffsetCommit v1 only. */
+    commitTimestamp?: number;
+  }[];
+}
+
+/** A commit request's partitions in request order, as the coordinator takes them. */
+export function partitionCommits(topics: readonly CommitTopic[]): PartitionCommit[] {
+  return topics.flatMap((t) => t.partitions.map((p) => ({
+    topic: t.name,
+    partition: p.partitionIndex,
+    offset: p.committedOffset,
+    leaderEpoch: p.committedLeaderEpoch,
+    metadata: p.committedMetadata,
+    commitTimestamp: p.commitTimestamp ?? -1,
+  })));
+}
+
+/** The coordinator's results, which come back in request order, as the response's topics. */
+export function resultTopics(
+  topics: readonly CommitTopic[], results: readonly PartitionError[], errorFor: (code: number) => number = (code) => code,
+): { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] {
   let i = 0;
-  return {
-    throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: results[i++].errorCode })),
-    })),
-  };
+  return topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorFor(results[i++].errorCode) })),
+  }));
 }

@@ -7,12 +7,16 @@
 // asynchronously; appends to a partition keep their arrival order.
 // Idempotent and transactional batches pass the partition's producer-state
 // checks: a duplicate is answered with its original offset, a failed check with
-// Kafka's error. Transactional batches are not verified with the transaction
-// coordinator (transaction.partition.verification.enable, Kafka 3.6+): appends
-// are accepted as Kafka 3.5 accepted them.
+// Kafka's error. With transaction.partition.verification.enable (Kafka 3.6+), a
+// transactional batch that would start its producer's transaction in a
+// partition waits until the transaction coordinator confirms the partition is
+// in the transaction (one question per request); the other batches append as
+// before, synchronously.
 import { INTERNAL_TOPICS } from '../../cluster/topic-names.js';
-import { ErrorCode } from '../../protocol/errors.js';
-import { BATCH_HEADER_SIZE, CompressionType, isTransactionalBatch, magicOf } from '../../protocol/records/batch.js';
+import { ErrorCode, errorName } from '../../protocol/errors.js';
+import {
+  BATCH_HEADER_SIZE, CompressionType, baseSequenceOf, isTransactionalBatch, magicOf, producerEpochOf, producerIdOf,
+} from '../../protocol/records/batch.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
 import { legacyToV2 } from '../../protocol/records/legacy.js';
 import { RecordsError } from '../../protocol/records/errors.js';
@@ -21,8 +25,10 @@ import { validateProduceRecords } from '../../protocol/records/validate.js';
 import { ProducerStateError } from '../../storage/errors.js';
 import type { LogConfig, TopicCompression } from '../../storage/log-config.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
+import type { VerificationGuard } from '../../storage/verification-state.js';
 import type { BrokerContext } from '../context.js';
 import { CloseConnection, type RequestContext } from '../router.js';
+import type { RequestVerification } from '../txn-verification.js';
 
 type PartitionResponse = ProduceResponse['responses'][number]['partitionResponses'][number];
 
@@ -33,14 +39,22 @@ export function handleProduce(ctx: RequestContext, req: ProduceRequest): Produce
   const validAcks = req.acks === -1 || req.acks === 0 || req.acks === 1;
   // As KafkaApis: transactional records need the request's transactional id (and the right to use it).
   if (version >= 3 && req.transactionalId === null && hasTransactionalRecords(req)) return failAll(req, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  // Without a transactional id there are no transactional batches (refused just above).
+  const producer = req.transactionalId === null ? undefined : transactionalProducer(broker, req);
+  if (producer === null) return failAll(req, ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+  // Produce v11+ clients know TRANSACTION_ABORTABLE (Kafka's genericError).
+  const verification = producer && req.transactionalId !== null
+    ? broker.txnVerification.begin({ transactionalId: req.transactionalId, ...producer, abortableSupported: version > 10 })
+    : undefined;
   let async = false;
   const results = req.topicData.map((t) => t.partitionData.map((p): PartitionResult => {
     const r = validAcks
-      ? appendPartition(broker, version, req.acks, t.name, p.index, p.records as Buffer | null)
+      ? appendPartition(broker, version, req.acks, t.name, p.index, p.records as Buffer | null, verification)
       : result(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
     if (r instanceof Promise) async = true;
     return r;
   }));
+  verification?.send();
   const respond = (partitions: PartitionResponse[][]): ProduceResponse | null => {
     if (req.acks === 0) {
       if (partitions.some((ps) => ps.some((r) => r.errorCode !== ErrorCode.NONE))) {
@@ -57,10 +71,29 @@ export function handleProduce(ctx: RequestContext, req: ProduceRequest): Produce
 
 /** Kafka's RequestUtils.hasTransactionalRecords: looks at each partition's first batch. */
 function hasTransactionalRecords(req: ProduceRequest): boolean {
-  return req.topicData.some((t) => t.partitionData.some((p) => {
-    const records = p.records as Buffer | null;
-    return records !== null && records.length >= BATCH_HEADER_SIZE && magicOf(records) === 2 && isTransactionalBatch(records);
-  }));
+  return req.topicData.some((t) => t.partitionData.some((p) => startsTransactional(p.records as Buffer | null)));
+}
+
+function startsTransactional(records: Buffer | null): records is Buffer {
+  return records !== null && records.length >= BATCH_HEADER_SIZE && magicOf(records) === 2 && isTransactionalBatch(records);
+}
+
+/**
+ * The one producer of the request's transactional batches in existing partitions (undefined when
+ * there are none); null when there are several, which Kafka refuses (INVALID_PRODUCER_ID_MAPPING).
+ */
+function transactionalProducer(broker: BrokerContext, req: ProduceRequest): { producerId: number; producerEpoch: number } | null | undefined {
+  let producer: { producerId: number; producerEpoch: number } | undefined;
+  for (const t of req.topicData) {
+    for (const p of t.partitionData) {
+      const records = p.records as Buffer | null;
+      if (!startsTransactional(records) || producerIdOf(records) < 0 || !broker.topics.partitionLog(t.name, p.index)) continue;
+      const found = { producerId: producerIdOf(records), producerEpoch: producerEpochOf(records) };
+      if (producer && (producer.producerId !== found.producerId || producer.producerEpoch !== found.producerEpoch)) return null;
+      producer = found;
+    }
+  }
+  return producer;
 }
 
 /** Every partition answered with one error, as Kafka's ProduceRequest.getErrorResponse. */
@@ -72,6 +105,7 @@ function failAll(req: ProduceRequest, errorCode: number): ProduceResponse | null
 
 function appendPartition(
   broker: BrokerContext, version: number, acks: number, topic: string, partition: number, records: Buffer | null,
+  verification: RequestVerification | undefined,
 ): PartitionResult {
   if (INTERNAL_TOPICS.has(topic)) return result(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
   const log = broker.topics.partitionLog(topic, partition);
@@ -100,9 +134,32 @@ function appendPartition(
   if (tooLarge) return tooLarge;
   const target = recompressionTarget(cfg, check.compression);
   const earlier = pendingAppends.get(log);
-  if (!target && !earlier) return append(broker, log, partition, batch);
-  return appendInOrder(log, earlier, target ? recompressed(batch, target, cfg, partition) : batch, (b) => append(broker, log, partition, b));
+  const started = verification && isTransactionalBatch(batch) ? verification.add(log, baseSequenceOf(batch)) : undefined;
+  const appendBatch = (b: Buffer): PartitionResponse => append(broker, log, partition, b, started?.guard);
+  if (!target && !earlier && !started?.verdict) return appendBatch(batch);
+  const ready = target ? recompressed(batch, target, cfg, partition) : batch;
+  return appendInOrder(log, earlier, started?.verdict ? verified(started.verdict, ready, partition) : ready, appendBatch);
 }
+
+/** The batch once the coordinator has verified its partition, else the answer Kafka gives (ReplicaManager's postVerificationCallback). */
+async function verified(
+  verdict: Promise<number>, batch: Buffer | Promise<Buffer | PartitionResponse>, partition: number,
+): Promise<Buffer | PartitionResponse> {
+  const [error, ready] = await Promise.all([verdict, batch]);
+  if (error === ErrorCode.NONE) return ready;
+  if (error === ErrorCode.INVALID_TXN_STATE) return result(partition, error, 'Partition was not added to the transaction');
+  // Retriable for the coordinator, but older clients would not retry them: NOT_ENOUGH_REPLICAS makes
+  // every client retry the produce without a metadata refresh.
+  if (COORDINATOR_BUSY.has(error)) {
+    return result(partition, ErrorCode.NOT_ENOUGH_REPLICAS, `Unable to verify the partition has been added to the transaction. Underlying error: ${errorName(error)}`);
+  }
+  return result(partition, error);
+}
+
+const COORDINATOR_BUSY: ReadonlySet<number> = new Set([
+  ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.NETWORK_EXCEPTION, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR,
+]);
 
 /** Kafka's UnifiedLog check: a batch larger than a whole segment cannot be appended. */
 function segmentOverflow(batch: Buffer, cfg: LogConfig, partition: number): PartitionResponse | undefined {
@@ -171,10 +228,10 @@ function timestampBounds(broker: BrokerContext, topic: string, type: string) {
   return { now: Date.now(), beforeMaxMs, afterMaxMs };
 }
 
-function append(broker: BrokerContext, log: PartitionLog, partition: number, batch: Buffer): PartitionResponse {
+function append(broker: BrokerContext, log: PartitionLog, partition: number, batch: Buffer, verificationGuard: VerificationGuard | undefined): PartitionResponse {
   let info;
   try {
-    info = log.append(batch, { leaderEpoch: 0, timestampType: log.config.messageTimestampType, now: Date.now() });
+    info = log.append(batch, { leaderEpoch: 0, timestampType: log.config.messageTimestampType, now: Date.now(), verificationGuard });
   } catch (e) {
     if (e instanceof ProducerStateError) return result(partition, e.code, e.message);
     broker.log.error(`append to ${log.topic}-${partition} failed: ${(e as Error).message}`);

@@ -1,38 +1,35 @@
 // TxnOffsetCommit (28): a transactional producer's offset commit for a group.
 // The coordinator checks the member (v3+ carries generation, member id and
-// instance id), writes the offsets to __consumer_offsets in a transactional
-// batch and keeps them pending until the transaction's marker.
+// instance id), has the transaction coordinator verify that the group's
+// __consumer_offsets partition is in the transaction (AddOffsetsToTxn added
+// it) unless the transaction wrote there already, writes the offsets in a
+// transactional batch and keeps them pending until the transaction's marker.
+import type { PartitionError } from '../../coordinator/group/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/messages/txn-offset-commit.js';
 import type { RequestContext } from '../router.js';
+import { partitionCommits, resultTopics } from './offset-commit.js';
 
-export function handleTxnOffsetCommit(ctx: RequestContext, req: TxnOffsetCommitRequest): TxnOffsetCommitResponse {
+/** The first version whose clients handle TRANSACTION_ABORTABLE (Kafka's genericError). */
+const ABORTABLE_VERSION = 4;
+
+export function handleTxnOffsetCommit(ctx: RequestContext, req: TxnOffsetCommitRequest): TxnOffsetCommitResponse | Promise<TxnOffsetCommitResponse> {
   const results = ctx.broker.groups.txnCommitOffsets({
+    transactionalId: req.transactionalId,
+    abortableSupported: ctx.version >= ABORTABLE_VERSION,
     groupId: req.groupId,
     producerId: req.producerId,
     producerEpoch: req.producerEpoch,
     memberId: req.memberId,
     groupInstanceId: req.groupInstanceId,
     generationId: req.generationId,
-    partitions: req.topics.flatMap((t) => t.partitions.map((p) => ({
-      topic: t.name,
-      partition: p.partitionIndex,
-      offset: p.committedOffset,
-      leaderEpoch: p.committedLeaderEpoch,
-      metadata: p.committedMetadata,
-      commitTimestamp: -1,
-    }))),
+    partitions: partitionCommits(req.topics),
   });
-  // Clients before v2 (Kafka 0.11-1.x) may crash on COORDINATOR_LOAD_IN_PROGRESS (KAFKA-7296).
-  const errorFor = (code: number): number =>
-    ctx.version < 2 && code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.COORDINATOR_NOT_AVAILABLE : code;
-  // Results come back in request order.
-  let i = 0;
-  return {
-    throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorFor(results[i++].errorCode) })),
-    })),
-  };
+  const respond = (r: readonly PartitionError[]): TxnOffsetCommitResponse => ({ throttleTimeMs: 0, topics: resultTopics(req.topics, r, errorFor(ctx.version)) });
+  return results instanceof Promise ? results.then(respond) : respond(results);
+}
+
+/** Clients before v2 (Kafka 0.11-1.x) may crash on COORDINATOR_LOAD_IN_PROGRESS (KAFKA-7296). */
+function errorFor(version: number): (code: number) => number {
+  return (code) => (version < 2 && code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? ErrorCode.COORDINATOR_NOT_AVAILABLE : code);
 }

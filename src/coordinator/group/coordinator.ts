@@ -262,8 +262,11 @@ export class GroupCoordinator {
     return this.offsets.commit(req);
   }
 
-  /** TxnOffsetCommit: the error per partition, in request order; the offsets stay pending until completeTransactionalOffsets. */
-  txnCommitOffsets(req: TxnCommitRequest): PartitionError[] {
+  /**
+   * TxnOffsetCommit: the error per partition, in request order, later when the transaction
+   * coordinator is asked first; the offsets stay pending until completeTransactionalOffsets.
+   */
+  txnCommitOffsets(req: TxnCommitRequest): PartitionError[] | Promise<PartitionError[]> {
     return this.offsets.txnCommit(req);
   }
 

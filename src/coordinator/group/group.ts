@@ -395,6 +395,20 @@ export class ClassicGroup {
   }
 }
 
+/** The current generation as a JoinGroup answer; the member list only for the leader. */
+export function currentGeneration(group: ClassicGroup, member: Member, withMembers: boolean): JoinResult {
+  return {
+    errorCode: ErrorCode.NONE,
+    memberId: member.memberId,
+    generationId: group.generationId,
+    protocolType: group.protocolType,
+    protocolName: group.protocolName,
+    leaderId: group.leader ?? '',
+    skipAssignment: false,
+    members: withMembers ? group.currentMemberMetadata() : [],
+  };
+}
+
 export function joinError(memberId: string, errorCode: number): JoinResult {
   return {
     errorCode, memberId, generationId: -1, protocolType: null, protocolName: null, leaderId: '', skipAssignment: false, members: [],

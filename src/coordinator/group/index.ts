@@ -3,6 +3,6 @@ export { GroupCoordinator, type GroupCoordinatorOptions, type GroupDescription, 
 export { groupCoordinatorConfig, type GroupCoordinatorConfig, type CoordinatorLog } from './config.js';
 export type { JoinRequest } from './join.js';
 export type { JoinResult, SyncResult, Protocol } from './member.js';
-export type { CommitRequest, PartitionCommit, TxnCommitRequest } from './offsets.js';
+export type { CommitRequest, PartitionCommit, PartitionError, TxnCommitRequest } from './offsets.js';
 export { OFFSETS_TOPIC } from './store.js';
 export type { Clock, Timer } from './clock.js';

@@ -5,8 +5,8 @@
 // members of the current generation rejoining.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { GroupCoordinatorConfig } from './config.js';
-import { type ClassicGroup, joinError } from './group.js';
-import type { JoinCallback, JoinResult, Member, MemberSpec, Protocol } from './member.js';
+import { type ClassicGroup, currentGeneration, joinError } from './group.js';
+import type { JoinCallback, MemberSpec, Protocol } from './member.js';
 import type { Rebalancer } from './rebalancer.js';
 
 export interface JoinRequest {
@@ -153,20 +153,6 @@ export class JoinFlow {
         return;
     }
   }
-}
-
-/** The current generation as a JoinGroup answer; the member list only for the leader. */
-function currentGeneration(group: ClassicGroup, member: Member, withMembers: boolean): JoinResult {
-  return {
-    errorCode: ErrorCode.NONE,
-    memberId: member.memberId,
-    generationId: group.generationId,
-    protocolType: group.protocolType,
-    protocolName: group.protocolName,
-    leaderId: group.leader ?? '',
-    skipAssignment: false,
-    members: withMembers ? group.currentMemberMetadata() : [],
-  };
 }
 
 /** A rebalance reason for the log, with the client's own (JoinGroup v8+) when it gave one. */

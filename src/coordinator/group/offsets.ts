@@ -1,6 +1,8 @@
 // Committed offsets: OffsetCommit (generation fencing, simple commits by
-// non-members, offset.metadata.max.bytes), TxnOffsetCommit (offsets pending
-// until their transaction's marker), OffsetFetch (require_stable),
+// non-members, offset.metadata.max.bytes), TxnOffsetCommit (verified with the
+// transaction coordinator when the producer's transaction has not written to
+// the group's partition yet; offsets pending until their transaction's
+// marker), OffsetFetch (require_stable),
 // OffsetDelete, and the removal of offsets and groups with their tombstones
 // (DeleteGroups and offsets.retention.minutes expiry). A commit is answered
 // only after its records are in the __consumer_offsets log.
@@ -11,6 +13,7 @@ import type { ClassicGroup, TopicPartition } from './group.js';
 import type { Rebalancer } from './rebalancer.js';
 import { type KeyValue, type OffsetAndMetadata, groupMetadataRecord, offsetCommitRecord } from './records.js';
 import type { OffsetsTopicStore, TxnProducer } from './store.js';
+import type { VerificationGuard } from '../../storage/verification-state.js';
 
 /** How the offsets code reaches the coordinator's groups. */
 export interface GroupRegistry {
@@ -45,6 +48,9 @@ export interface CommitRequest {
 
 /** TxnOffsetCommit: before v3 the membership fields are -1, '' and null, which skip the member checks. */
 export interface TxnCommitRequest extends TxnProducer {
+  transactionalId: string;
+  /** TxnOffsetCommit v4+: the client handles TRANSACTION_ABORTABLE. */
+  abortableSupported: boolean;
   groupId: string;
   memberId: string;
   groupInstanceId: string | null;
@@ -80,26 +86,34 @@ export class OffsetManager {
     return this.commitExisting(req.partitions, (known) => this.commitKnown(req, known));
   }
 
-  /** Kafka's handleTxnCommitOffsets: the offsets stay pending until completeTransaction. */
-  txnCommit(req: TxnCommitRequest): PartitionError[] {
+  /** Kafka's handleTxnCommitOffsets: answered later when the transaction must be verified first; the offsets stay pending until completeTransaction. */
+  txnCommit(req: TxnCommitRequest): PartitionError[] | Promise<PartitionError[]> {
     return this.commitExisting(req.partitions, (known) => this.txnCommitKnown(req, known));
   }
 
   /** Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION; the others are committed. Errors in request order. */
   private commitExisting(
     partitions: readonly PartitionCommit[], commitKnown: (known: PartitionCommit[]) => Map<PartitionCommit, number>,
-  ): PartitionError[] {
+  ): PartitionError[];
+  private commitExisting(
+    partitions: readonly PartitionCommit[], commitKnown: (known: PartitionCommit[]) => Map<PartitionCommit, number> | Promise<Map<PartitionCommit, number>>,
+  ): PartitionError[] | Promise<PartitionError[]>;
+  private commitExisting(
+    partitions: readonly PartitionCommit[], commitKnown: (known: PartitionCommit[]) => Map<PartitionCommit, number> | Promise<Map<PartitionCommit, number>>,
+  ): PartitionError[] | Promise<PartitionError[]> {
     const errors = new Map<PartitionCommit, number>();
     const known = partitions.filter((p) => {
       if (this.partitionExists(p.topic, p.partition)) return true;
       errors.set(p, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       return false;
     });
-    if (known.length > 0) {
-      const error = commitKnown(known);
-      for (const p of known) errors.set(p, error.get(p) ?? ErrorCode.NONE);
-    }
-    return partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: errors.get(p)! }));
+    const answer = (stored: Map<PartitionCommit, number>): PartitionError[] => {
+      for (const p of known) errors.set(p, stored.get(p) ?? ErrorCode.NONE);
+      return partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: errors.get(p)! }));
+    };
+    if (known.length === 0) return answer(new Map());
+    const stored = commitKnown(known);
+    return stored instanceof Promise ? stored.then(answer) : answer(stored);
   }
 
   /** The error per partition (absent: stored). */
@@ -121,14 +135,21 @@ export class OffsetManager {
     return this.storeOffsets(group, partitions, req.retentionTimeMs, null);
   }
 
-  private txnCommitKnown(req: TxnCommitRequest, partitions: PartitionCommit[]): Map<PartitionCommit, number> {
+  private txnCommitKnown(req: TxnCommitRequest, partitions: PartitionCommit[]): Map<PartitionCommit, number> | Promise<Map<PartitionCommit, number>> {
+    const all = (errorCode: number): Map<PartitionCommit, number> => new Map(partitions.map((p) => [p, errorCode]));
     const status = this.registry.status(req.groupId, false);
-    if (status !== ErrorCode.NONE) return new Map(partitions.map((p) => [p, status]));
+    if (status !== ErrorCode.NONE) return all(status);
     // Any transactional commit creates the group (as Kafka does); the member checks still apply.
     const group = this.registry.get(req.groupId) ?? this.registry.create(req.groupId);
-    const error = this.validateCommitter(group, req, true);
-    if (error !== ErrorCode.NONE) return new Map(partitions.map((p) => [p, error]));
-    return this.storeOffsets(group, partitions, -1, { producerId: req.producerId, producerEpoch: req.producerEpoch });
+    const { transactionalId, producerId, producerEpoch, abortableSupported } = req;
+    const verification = this.store.startTxnVerification(req.groupId, { transactionalId, producerId, producerEpoch, abortableSupported });
+    const store = (): Map<PartitionCommit, number> => {
+      const error = this.validateCommitter(group, req, true);
+      if (error !== ErrorCode.NONE) return all(error);
+      return this.storeOffsets(group, partitions, -1, { producerId, producerEpoch }, verification?.guard);
+    };
+    if (!verification?.verdict) return store();
+    return verification.verdict.then((error) => (error === ErrorCode.NONE ? store() : all(offsetCommitErrorFor(error))));
   }
 
   private validateCommitter(group: ClassicGroup, req: CommitRequest | TxnCommitRequest, transactional: boolean): number {
@@ -147,6 +168,7 @@ export class OffsetManager {
   /** Writes the offsets (a transactional batch for a producer) and keeps them committed, or pending for the producer. */
   private storeOffsets(
     group: ClassicGroup, partitions: PartitionCommit[], retentionTimeMs: number, producer: TxnProducer | null,
+    verificationGuard?: VerificationGuard,
   ): Map<PartitionCommit, number> {
     const errors = new Map<PartitionCommit, number>();
     const now = this.clock.now();
@@ -171,7 +193,7 @@ export class OffsetManager {
     }
     if (accepted.length === 0) return errors;
     const records = accepted.map(({ p, value }) => offsetCommitRecord(group.groupId, p.topic, p.partition, value));
-    const { errorCode, baseOffset } = this.store.append(group.groupId, records, producer);
+    const { errorCode, baseOffset } = this.store.append(group.groupId, records, producer, verificationGuard);
     const stored = errorCode === ErrorCode.NONE && !group.is('Dead');
     for (const { p, value } of accepted) {
       const record = { value, recordOffset: baseOffset };
@@ -286,6 +308,31 @@ export class OffsetManager {
     const { errorCode: error } = this.store.append(group.groupId, tombstones);
     if (error !== ErrorCode.NONE) this.log.warn(`could not write tombstones for group ${group.groupId}: error ${error}`);
     return removed.length;
+  }
+}
+
+/**
+ * The error a committer sees for one that writing (or verifying) its offsets met (Kafka's
+ * maybeConvertOffsetCommitError): retriable ones it knows how to retry, sizes as its own.
+ */
+function offsetCommitErrorFor(error: number): number {
+  switch (error) {
+    case ErrorCode.NETWORK_EXCEPTION:
+      return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
+    default:
+      // INVALID_TXN_STATE, INVALID_PRODUCER_ID_MAPPING and the like pass unchanged.
+      return error;
   }
 }
 

@@ -6,7 +6,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Timers } from './clock.js';
 import { NEW_MEMBER_JOIN_TIMEOUT_MS, type CoordinatorLog, type GroupCoordinatorConfig } from './config.js';
-import { type ClassicGroup, joinError, syncError } from './group.js';
+import { type ClassicGroup, currentGeneration, joinError, syncError } from './group.js';
 import { type JoinCallback, Member, type MemberSpec, type Protocol, type SyncResult } from './member.js';
 import type { OffsetsTopicStore } from './store.js';
 import { groupMetadataRecord } from './records.js';
@@ -117,16 +117,7 @@ export class Rebalancer {
     }
     this.log.info(`group ${group.groupId} generation ${group.generationId} has ${group.size} member(s)`);
     for (const member of group.allMembers()) {
-      group.answerJoin(member, {
-        errorCode: ErrorCode.NONE,
-        memberId: member.memberId,
-        generationId: group.generationId,
-        protocolType: group.protocolType,
-        protocolName: group.protocolName,
-        leaderId: group.leader ?? '',
-        skipAssignment: false,
-        members: group.isLeader(member.memberId) ? group.currentMemberMetadata() : [],
-      });
+      group.answerJoin(member, currentGeneration(group, member, group.isLeader(member.memberId)));
       this.scheduleHeartbeatExpiry(group, member);
       member.isNew = false;
       group.addPendingSyncMember(member.memberId);

@@ -3,8 +3,9 @@
 // are offset commits, 2 is group metadata; a null value is a tombstone.
 // Definitions written for Samsa from Kafka's OffsetCommitKey/Value and
 // GroupMetadataKey/Value schemas.
-import { defineMessage, type MessageCodec } from '../../protocol/codec.js';
-import { ProtocolError, Reader, Writer } from '../../protocol/primitives.js';
+import { defineMessage } from '../../protocol/codec.js';
+import { Reader } from '../../protocol/primitives.js';
+import { readVersioned, writeVersioned } from '../versioned-record.js';
 
 /** A committed offset as the coordinator keeps it. */
 export interface OffsetAndMetadata {
@@ -140,15 +141,15 @@ export type OffsetsTopicRecord =
   | { kind: 'other'; keyVersion: number };
 
 export function offsetCommitRecord(group: string, topic: string, partition: number, value: OffsetAndMetadata | null): KeyValue {
-  const key = versioned(OffsetCommitKeySchema, OFFSET_KEY_VERSION, { group, topic, partition });
+  const key = writeVersioned(OffsetCommitKeySchema, OFFSET_KEY_VERSION, { group, topic, partition });
   if (value === null) return { key, value: null };
   const version = value.expireTimestamp === null ? OFFSET_VALUE_VERSION : OFFSET_VALUE_VERSION_WITH_EXPIRY;
-  return { key, value: versioned(OffsetCommitValueSchema, version, { ...value, expireTimestamp: value.expireTimestamp ?? -1 }) };
+  return { key, value: writeVersioned(OffsetCommitValueSchema, version, { ...value, expireTimestamp: value.expireTimestamp ?? -1 }) };
 }
 
 export function groupMetadataRecord(group: string, value: StoredGroup | null): KeyValue {
-  const key = versioned(GroupMetadataKeySchema, GROUP_KEY_VERSION, { group });
-  return { key, value: value === null ? null : versioned(GroupMetadataValueSchema, GROUP_VALUE_VERSION, value) };
+  const key = writeVersioned(GroupMetadataKeySchema, GROUP_KEY_VERSION, { group });
+  return { key, value: value === null ? null : writeVersioned(GroupMetadataValueSchema, GROUP_VALUE_VERSION, value) };
 }
 
 /** Decodes one record of __consumer_offsets; throws ProtocolError for a malformed one. */
@@ -176,20 +177,4 @@ export function parseOffsetsTopicRecord(key: Buffer, value: Buffer | null): Offs
     return { kind: 'group', group, value: value === null ? null : readVersioned(GroupMetadataValueSchema, value) };
   }
   return { kind: 'other', keyVersion };
-}
-
-function versioned<T>(schema: MessageCodec<T>, version: number, body: T): Buffer {
-  const w = new Writer(128);
-  w.int16(version);
-  schema.encode(w, version, body as never);
-  return Buffer.from(w.toBuffer());
-}
-
-function readVersioned<T>(schema: MessageCodec<T>, buf: Buffer): T {
-  const r = new Reader(buf);
-  const version = r.int16();
-  if (version < schema.minVersion || version > schema.maxVersion) {
-    throw new ProtocolError(`${schema.schema.name} version ${version} is not known`);
-  }
-  return schema.decode(r, version);
 }

@@ -6,6 +6,9 @@ import { ControlRecordType, controlRecordType } from '../../protocol/records/con
 import { buildBatch, decodeBatches } from '../../protocol/records/record.js';
 import { ProducerStateError } from '../../storage/errors.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
+import { NO_SEQUENCE } from '../../storage/producer-state.js';
+import type { VerificationGuard } from '../../storage/verification-state.js';
+import type { PartitionVerification, TxnToVerify } from '../transaction/index.js';
 import { GroupOffsets } from './group-offsets.js';
 import { offsetsPartitionFor } from './partition-for.js';
 import { type KeyValue, type StoredGroup, parseOffsetsTopicRecord } from './records.js';
@@ -20,6 +23,12 @@ export interface OffsetsLogAccess {
   offsetsLog(partition: number): PartitionLog | undefined;
   /** Called after every append: the broker advances the high watermark and wakes waiting fetches. */
   afterAppend(log: PartitionLog, bytes: number): void;
+  /**
+   * Starts the transaction verification of a transactional write (Kafka 3.6+); absent, or
+   * undefined returned while transaction.partition.verification.enable is off: the offsets are
+   * written unverified, as Kafka 3.5 did.
+   */
+  verifyTransaction?(log: PartitionLog, txn: TxnToVerify, baseSequence: number): PartitionVerification | undefined;
 }
 
 /** What replaying a partition left for one group. */
@@ -60,14 +69,21 @@ export class OffsetsTopicStore {
     return this.access.offsetsLog(this.partitionFor(groupId)) !== undefined;
   }
 
+  /** Starts verifying that the group's partition is in the producer's transaction (records carry no sequence, as Kafka's coordinator writes them). */
+  startTxnVerification(groupId: string, txn: TxnToVerify): PartitionVerification | undefined {
+    const log = this.access.offsetsLog(this.partitionFor(groupId));
+    return log && this.access.verifyTransaction?.(log, txn, NO_SEQUENCE);
+  }
+
   /**
    * Appends a group's records as one batch (CreateTime = now, like Kafka); a transactional
    * producer's records go in a transactional batch with its id and epoch (sequence 0: the
-   * coordinator's appends are not sequence-checked). A refused producer gets the partition's
-   * error (e.g. INVALID_PRODUCER_EPOCH, as Kafka passes it on); NOT_COORDINATOR when the
-   * partition is gone or the write failed.
+   * coordinator's appends are not sequence-checked), with the guard of its verification when
+   * verification is on. A refused producer gets the partition's error (e.g.
+   * INVALID_PRODUCER_EPOCH, as Kafka passes it on); NOT_COORDINATOR when the partition is gone or
+   * the write failed.
    */
-  append(groupId: string, records: readonly KeyValue[], producer: TxnProducer | null = null): AppendOutcome {
+  append(groupId: string, records: readonly KeyValue[], producer: TxnProducer | null = null, verificationGuard?: VerificationGuard): AppendOutcome {
     if (records.length === 0) return { errorCode: ErrorCode.NONE, baseOffset: -1 };
     const log = this.access.offsetsLog(this.partitionFor(groupId));
     if (!log) return { errorCode: ErrorCode.NOT_COORDINATOR, baseOffset: -1 };
@@ -79,7 +95,7 @@ export class OffsetsTopicStore {
     });
     let baseOffset: number;
     try {
-      ({ baseOffset } = log.append(batch, { leaderEpoch: 0, timestampType: log.config.messageTimestampType, now, origin: 'coordinator' }));
+      ({ baseOffset } = log.append(batch, { leaderEpoch: 0, timestampType: log.config.messageTimestampType, now, origin: 'coordinator', verificationGuard }));
     } catch (e) {
       if (e instanceof ProducerStateError) return { errorCode: e.code, baseOffset: -1 };
       this.warn(`writing group ${groupId} to ${OFFSETS_TOPIC}-${log.partition} failed: ${(e as Error).message}`);

@@ -187,15 +187,12 @@ export class TransactionCoordinator {
 
   /** AddPartitionsToTxn (and AddOffsetsToTxn with the group's __consumer_offsets partition): one error for all. */
   addPartitionsToTransaction(transactionalId: string | null, producerId: number, producerEpoch: number, partitions: readonly TopicPartition[]): number {
-    if (transactionalId === null || transactionalId === '') return ErrorCode.INVALID_REQUEST;
-    const lookup = this.txnManager.getTransactionState(transactionalId);
-    if (!lookup.ok) return lookup.errorCode;
-    const { txn } = lookup;
-    if (!txn || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
-    if (txn.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;
+    const found = this.producerTransaction(transactionalId, producerId, producerEpoch);
+    if (!('txn' in found)) return found.errorCode;
+    const { txn } = found;
     if (txn.pendingTransitionInProgress || txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
     if (txn.state === 'Ongoing' && txn.hasPartitions(partitions)) return ErrorCode.NONE;
-    return this.txnManager.appendTransactionToLog(transactionalId, lookup.coordinatorEpoch, txn.prepareAddPartitions(partitions, this.clock.now()));
+    return this.txnManager.appendTransactionToLog(txn.transactionalId, found.coordinatorEpoch, txn.prepareAddPartitions(partitions, this.clock.now()));
   }
 
   /**
@@ -203,14 +200,25 @@ export class TransactionCoordinator {
    * NONE for partitions in the transaction, TRANSACTION_ABORTABLE for the others, or one error for all.
    */
   verifyPartitionsInTransaction(transactionalId: string | null, producerId: number, producerEpoch: number, partitions: readonly TopicPartition[]): number | Map<string, number> {
-    if (transactionalId === null || transactionalId === '') return ErrorCode.INVALID_REQUEST;
-    const lookup = this.txnManager.getTransactionState(transactionalId);
-    if (!lookup.ok) return lookup.errorCode;
-    const { txn } = lookup;
-    if (!txn || txn.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
-    if (txn.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;
+    const found = this.producerTransaction(transactionalId, producerId, producerEpoch);
+    if (!('txn' in found)) return found.errorCode;
+    const { txn } = found;
+    // A pending transition is not waited for: the partition's append checks the verification again.
     if (txn.state === 'PrepareCommit' || txn.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
     return new Map(partitions.map((tp) => [partitionKey(tp), txn.hasPartitions([tp]) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE]));
+  }
+
+  /** The transaction of the producer a request names, or the error Kafka answers for an unknown, other or fenced producer. */
+  private producerTransaction(
+    transactionalId: string | null, producerId: number, producerEpoch: number,
+  ): { errorCode: number } | { txn: TransactionMetadata; coordinatorEpoch: number } {
+    if (transactionalId === null || transactionalId === '') return { errorCode: ErrorCode.INVALID_REQUEST };
+    const lookup = this.txnManager.getTransactionState(transactionalId);
+    if (!lookup.ok) return { errorCode: lookup.errorCode };
+    const { txn } = lookup;
+    if (!txn || txn.producerId !== producerId) return { errorCode: ErrorCode.INVALID_PRODUCER_ID_MAPPING };
+    if (txn.producerEpoch !== producerEpoch) return { errorCode: ErrorCode.PRODUCER_FENCED };
+    return { txn, coordinatorEpoch: lookup.coordinatorEpoch };
   }
 
   /** EndTxn from a client. */

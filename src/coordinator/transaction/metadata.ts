@@ -78,17 +78,10 @@ export interface TxnTransit {
   txnLastUpdateTimestamp: number;
 }
 
-export interface TransactionMetadataInit {
+/** A transaction's whole state, as a transition leads to it or the log holds it. */
+export interface TransactionMetadataInit extends Omit<TxnTransit, 'partitions'> {
   transactionalId: string;
-  producerId: number;
-  lastProducerId: number;
-  producerEpoch: number;
-  lastProducerEpoch: number;
-  txnTimeoutMs: number;
-  state: TransactionState;
   partitions: readonly TopicPartition[];
-  txnStartTimestamp: number;
-  txnLastUpdateTimestamp: number;
 }
 
 export class TransactionMetadata {
