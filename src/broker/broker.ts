@@ -117,6 +117,8 @@ export class Broker implements BrokerContext {
       highWatermarkCheckpointIntervalMs: config.int('replica.high.watermark.checkpoint.interval.ms'),
       producerIdExpirationMs: config.int('producer.id.expiration.ms'),
       producerIdExpirationCheckIntervalMs: config.int('producer.id.expiration.check.interval.ms'),
+      retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'),
+      initialTaskDelayMs: config.int('log.initial.task.delay.ms'),
       decompress,
       onBackgroundError: (e) => log.error(`background storage task failed: ${(e as Error).message}`),
     });

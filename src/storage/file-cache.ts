@@ -42,7 +42,14 @@ export class FileCache {
   async acquire(path: string): Promise<CachedFile> {
     for (;;) {
       this.checkOpen();
-      const file = this.files.get(path) ?? (this.makeRoom() ? this.open(path, READ_WRITE) : undefined);
+      let file: CachedFile | undefined;
+      try {
+        file = this.files.get(path) ?? (this.makeRoom() ? this.open(path, READ_WRITE) : undefined);
+      } catch (err) {
+        // The room this waiter was woken for is still free (e.g. the file was deleted meanwhile): pass it on.
+        this.waiters.shift()?.();
+        throw err;
+      }
       if (file) {
         this.touch(file);
         file.refs++;
@@ -83,8 +90,12 @@ export class FileCache {
     const file = this.files.get(path);
     if (!file) return;
     this.remove(file);
-    if (file.refs === 0) this.closeFd(file);
-    else file.detached = true;
+    if (file.refs > 0) {
+      file.detached = true;
+      return;
+    }
+    this.closeFd(file);
+    this.waiters.shift()?.(); // its room is free
   }
 
   /** Forgets every file directly in `dir` (a partition directory). */

@@ -57,6 +57,17 @@ export class LeaderEpochCache {
     this.write();
   }
 
+  /**
+   * The log now starts at `startOffset` (Kafka's truncateFromStart): epochs starting at or below
+   * it are dropped, except the latest of them, which now starts there.
+   */
+  truncateFromStart(startOffset: number): void {
+    const below = this.entries.filter((e) => e.startOffset <= startOffset);
+    if (below.length === 0 || (below.length === 1 && below[0].startOffset === startOffset)) return;
+    this.entries = [{ epoch: below[below.length - 1].epoch, startOffset }, ...this.entries.slice(below.length)];
+    this.write();
+  }
+
   /** Forgets every epoch (the log was emptied and restarted at a new offset). */
   clear(): void {
     if (this.entries.length === 0) return;

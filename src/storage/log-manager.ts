@@ -3,11 +3,13 @@
 // clean shutdown. Everything is per instance: several brokers may run in one process.
 import { existsSync, renameSync } from 'node:fs';
 import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { lockLogDir, unlockLogDir } from './dir-lock.js';
 import { FileCache } from './file-cache.js';
+import { DelayedFileDeleter } from './file-deleter.js';
 import {
   CLEAN_SHUTDOWN_MARKER,
   LOG_START_OFFSET_CHECKPOINT,
@@ -46,6 +48,10 @@ export interface LogManagerOptions {
   /** producer.id.expiration.ms and producer.id.expiration.check.interval.ms */
   producerIdExpirationMs?: number;
   producerIdExpirationCheckIntervalMs?: number;
+  /** log.retention.check.interval.ms: how often old segments are deleted (deleteOldSegments). */
+  retentionCheckIntervalMs?: number;
+  /** log.initial.task.delay.ms: when the first retention check runs after opening. */
+  initialTaskDelayMs?: number;
   /** Failures of background work; defaults to a process warning. */
   onBackgroundError?: (err: unknown) => void;
 }
@@ -84,6 +90,8 @@ const DEFAULTS = {
   flushCheckIntervalMs: 1_000,
   tailCacheBytes: 64 * 1024 * 1024,
   producerIdExpirationCheckIntervalMs: 600_000,
+  retentionCheckIntervalMs: 300_000,
+  initialTaskDelayMs: 30_000,
 };
 /** Largest allocation of the tail cache (fewer, larger chunks cost less per byte). */
 const TAIL_CHUNK_BYTES = 1024 * 1024;
@@ -98,6 +106,8 @@ export class LogManager {
   private readonly preferredDirs = new Map<string, LogDir>();
   private readonly deletions = new Set<Promise<void>>();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** The retention check running, if any: checks never overlap. */
+  private retentionCheck: Promise<number> | undefined;
   /** Checkpoint files are rewritten one at a time (they share temp file names). */
   private checkpointing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -118,6 +128,7 @@ export class LogManager {
       decompress: options.decompress,
       onBackgroundError,
       producerIdExpirationMs: options.producerIdExpirationMs,
+      deleter: new DelayedFileDeleter(onBackgroundError),
     };
     const dirs: LogDir[] = options.logDirs.map((path) => ({ path, absolutePath: resolve(path), partitions: 0 }));
     const manager = new LogManager(dirs, ctx, options.configFor ?? (() => ({ ...DEFAULT_LOG_CONFIG })));
@@ -147,6 +158,13 @@ export class LogManager {
       const now = Date.now();
       for (const log of manager.logs.values()) log.removeExpiredProducers(now);
     });
+    // Like Kafka's kafka-log-retention task: first after the initial delay, then periodically.
+    const firstCheck = setTimeout(() => {
+      manager.every(opts.retentionCheckIntervalMs, async () => void (await manager.deleteOldSegments()));
+      manager.deleteOldSegments().catch(ctx.onBackgroundError);
+    }, opts.initialTaskDelayMs);
+    firstCheck.unref();
+    manager.timers.push(firstCheck);
     return manager;
   }
 
@@ -238,11 +256,26 @@ export class LogManager {
     await (log && this.moves.get(log))?.done;
   }
 
+  /**
+   * A retention check of every log (Kafka's cleanupLogs, rules in retention.ts), each against its
+   * current config; the log start offsets are checkpointed when segments went. A check already
+   * running is joined. Resolves to the number of segments deleted.
+   */
+  deleteOldSegments(): Promise<number> {
+    this.retentionCheck ??= this.checkRetention().finally(() => (this.retentionCheck = undefined));
+    return this.retentionCheck;
+  }
+
   /** Writes recovery-point-offset-checkpoint and log-start-offset-checkpoint in every log dir. */
   async checkpointRecoveryOffsets(): Promise<void> {
     await this.checkpoint(RECOVERY_POINT_CHECKPOINT, (log) => log.recoveryPoint);
+    await this.checkpointLogStartOffsets();
+  }
+
+  /** Writes log-start-offset-checkpoint in every log dir. */
+  checkpointLogStartOffsets(): Promise<void> {
     // Like Kafka, only partitions whose start moved past their first segment are listed.
-    await this.checkpoint(LOG_START_OFFSET_CHECKPOINT, (log) =>
+    return this.checkpoint(LOG_START_OFFSET_CHECKPOINT, (log) =>
       log.logStartOffset > log.segmentBaseOffsets[0] ? log.logStartOffset : undefined,
     );
   }
@@ -259,6 +292,8 @@ export class LogManager {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     for (const log of this.moves.keys()) log.cancelMove();
     await Promise.allSettled(this.moveTasks);
+    await this.retentionCheck?.catch(() => undefined);
+    await this.ctx.deleter?.close();
     await Promise.allSettled(this.deletions);
     await forEachBounded([...this.logs.values()], DEFAULTS.loadConcurrency, (log) => log.close());
     await this.checkpointRecoveryOffsets();
@@ -352,6 +387,23 @@ export class LogManager {
       });
       this.add(log, dir);
     });
+  }
+
+  private async checkRetention(): Promise<number> {
+    const now = Date.now();
+    let deleted = 0;
+    await forEachBounded([...this.logs.values()], DEFAULTS.loadConcurrency, async (log) => {
+      // A log's check may be all synchronous (indexes in memory): let I/O and timers run between logs.
+      await yieldToEventLoop();
+      try {
+        const count = await log.deleteOldSegments(now);
+        deleted += count;
+      } catch (err) {
+        this.ctx.onBackgroundError(err);
+      }
+    });
+    if (deleted > 0 && !this.closed) await this.checkpointLogStartOffsets();
+    return deleted;
   }
 
   private removeInBackground(path: string): Promise<void> {

@@ -2,6 +2,7 @@
 // log end, high watermark, last stable offset, recovery point), the leader-epoch cache and the
 // producer state (idempotence and transactions).
 import { mkdirSync, renameSync } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ATTR_TIMESTAMP_TYPE,
@@ -21,16 +22,18 @@ import { endTxnMarkerKey, endTxnMarkerValue } from '../protocol/records/control-
 import { buildBatch } from '../protocol/records/record.js';
 import { CorruptLogError, LogClosedError, OffsetOutOfRangeError } from './errors.js';
 import type { FileCache } from './file-cache.js';
+import { type DelayedFileDeleter, renameForDeletion } from './file-deleter.js';
 import { LEADER_EPOCH_CHECKPOINT } from './file-names.js';
 import type { FutureLog, LogSnapshot } from './future-log.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { LogConfig, TimestampType } from './log-config.js';
-import { deleteSnapshot, listSnapshots, writeSnapshot } from './producer-snapshot.js';
+import { deleteSnapshot, listSnapshots, snapshotPath, writeSnapshot } from './producer-snapshot.js';
 import { type AppendOrigin, type ProducerAnalysis, ProducerStateManager, firstOffsetOf, hasProducerId } from './producer-state.js';
 import { loadProducerState, rebuildProducerState } from './producer-state-load.js';
 import { type Decompress, findRecord } from './record-timestamps.js';
 import type { VerificationGuard } from './verification-state.js';
 import { loadSegments, recoverSegment } from './recovery.js';
+import { countDeletableSegments } from './retention.js';
 import { LogSegment } from './segment.js';
 import type { TailCache } from './tail-cache.js';
 import type { TimestampOffset } from './time-index.js';
@@ -116,6 +119,8 @@ export interface LogContext {
   onBackgroundError: (err: unknown) => void;
   /** producer.id.expiration.ms; Kafka's default (one day) when absent. */
   producerIdExpirationMs?: number;
+  /** Unlinks the files of deleted segments after file.delete.delay.ms; absent, they are unlinked at once. */
+  deleter?: DelayedFileDeleter;
 }
 
 const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
@@ -374,7 +379,11 @@ export class PartitionLog {
     // A consumer fetching at the end (or receiving everything up to it) is at the tail.
     if (fetchOffset === logEndOffset) this.tailReadAt = Date.now();
     const limit = Math.min(opts.maxOffset, logEndOffset);
-    const result = await this.withSegments((segments) => this.readBatches(segments, fetchOffset, maxBytes, opts.minOneBatch, limit));
+    const result = await this.withSegments((segments) => {
+      // A read run again after segment deletion must not skip past a log start that moved meanwhile.
+      if (fetchOffset < this.logStartOffset) throw new OffsetOutOfRangeError(fetchOffset, this.logStartOffset, this.logEndOffset);
+      return this.readBatches(segments, fetchOffset, maxBytes, opts.minOneBatch, limit);
+    });
     if (result.nextOffset >= logEndOffset) this.tailReadAt = Date.now();
     return { records: result.records, size: result.size };
   }
@@ -385,9 +394,14 @@ export class PartitionLog {
     let offset = fetchOffset;
     /** Size of the first batch once found, so a re-read can fetch it whole under minOneBatch. */
     let firstBatchSize = 0;
-    for (let i = segmentIndexFor(segments, fetchOffset); i < segments.length; i++) {
+    reading: for (let i = segmentIndexFor(segments, fetchOffset); i < segments.length; i++) {
       const segment = segments[i];
-      await this.ensureIndexes(segments, i);
+      try {
+        await this.ensureIndexes(segments, i);
+      } catch (err) {
+        if (deletedAfterFirstBatches(err, records)) break;
+        throw err;
+      }
       // Until the first batch is found, batches ending below `offset` are skipped.
       let seeking = records.length === 0;
       let position = seeking ? segment.offsetIndex.lookup(offset).position : 0;
@@ -398,7 +412,13 @@ export class PartitionLog {
         const room = Math.max(0, maxBytes - size);
         const want = seeking ? room + SEEK_LOOKAHEAD_BYTES : firstFits ? Math.max(room, firstBatchSize) : room;
         const asked = Math.min(want, end - position);
-        const buf = await segment.read(position, asked);
+        let buf: Buffer;
+        try {
+          buf = await segment.read(position, asked);
+        } catch (err) {
+          if (deletedAfterFirstBatches(err, records)) break reading;
+          throw err;
+        }
         let at = 0;
         if (seeking) {
           at = skipBatchesBelow(buf, offset);
@@ -473,6 +493,29 @@ export class PartitionLog {
   updateHighWatermark(offset: number): number {
     this.highWatermark = Math.min(Math.max(offset, this.logStartOffset), this.logEndOffset);
     return this.highWatermark;
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset up to `offset`, mid-segment too (a lower one changes
+   * nothing); the segments wholly below it go at the next retention check. Returns the log start
+   * offset. Throws OffsetOutOfRangeError above the high watermark.
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.checkOpen();
+    if (offset > this.highWatermark) throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.highWatermark);
+    this.raiseLogStartOffset(offset);
+    return this.logStartOffset;
+  }
+
+  /**
+   * One retention check (Kafka's deleteOldSegments, rules in retention.ts) against the current
+   * config: the oldest segments it allows are dropped, the log start offset moves to the first
+   * segment kept, and their files are renamed .deleted and unlinked after file.delete.delay.ms.
+   * Skipped while the log moves to another log dir. Resolves to the number of segments deleted.
+   */
+  deleteOldSegments(now: number): Promise<number> {
+    if (this.closed || this.move) return Promise.resolve(0);
+    return this.runExclusive(() => this.deleteRetainedSegments(now));
   }
 
   /** Removes every record with offset >= `offset` (follower truncation); no-op at or past the log end. */
@@ -678,6 +721,52 @@ export class PartitionLog {
     return load;
   }
 
+  private async deleteRetainedSegments(now: number): Promise<number> {
+    if (this.closed) return 0;
+    const segments = this.segments;
+    const config = this.config;
+    const count = await countDeletableSegments(segments, this, config, now, (i) => this.largestTimestamp(segments, i));
+    if (count === 0) return 0;
+    return this.removeOldestSegments(segments.slice(0, count), config.fileDeleteDelayMs) ? count : 0;
+  }
+
+  /** Kafka's LogSegment.largestTimestamp: the largest record timestamp, else the file's modification time. */
+  private async largestTimestamp(segments: readonly LogSegment[], i: number): Promise<number> {
+    await this.ensureIndexes(segments, i);
+    return segments[i].maxTimestamp?.timestamp ?? (await stat(segments[i].logPath)).mtimeMs;
+  }
+
+  /**
+   * Synchronous, so no append, roll or read of the segment list interleaves. Gives up (false)
+   * when `doomed` is no longer the start of the list (a cleaner swap or truncation came first)
+   * or would leave no segment.
+   */
+  private removeOldestSegments(doomed: readonly LogSegment[], fileDeleteDelayMs: number): boolean {
+    const current = this.segments;
+    if (this.closed || current.length <= doomed.length || doomed.some((s, i) => current[i] !== s)) return false;
+    const kept = current.slice(doomed.length);
+    this.segments = kept;
+    this.raiseLogStartOffset(kept[0].baseOffset);
+    // Producer snapshots below the first segment kept can never be used again (Kafka deletes them with their segments).
+    const snapshots = listSnapshots(this.dir).filter((offset) => offset < kept[0].baseOffset);
+    const renamed = [
+      ...doomed.flatMap((s) => s.renameForDeletion()),
+      ...snapshots.flatMap((offset) => renameForDeletion(snapshotPath(this.dir, offset)) ?? []),
+    ];
+    if (this.ctx.deleter) this.ctx.deleter.schedule(renamed, fileDeleteDelayMs);
+    else void Promise.all(renamed.map((path) => unlink(path))).catch(this.ctx.onBackgroundError);
+    return true;
+  }
+
+  /** Kafka's maybeIncrementLogStartOffset: offsets below the new start are gone for readers and for recovery. */
+  private raiseLogStartOffset(offset: number): void {
+    if (offset <= this.logStartOffset) return;
+    this.logStartOffset = offset;
+    this.highWatermark = Math.max(this.highWatermark, offset);
+    this.recoveryPoint = Math.max(this.recoveryPoint, offset);
+    this.epochs.truncateFromStart(offset);
+  }
+
   private async truncate(offset: number): Promise<void> {
     this.checkOpen();
     if (offset >= this.logEndOffset) return;
@@ -742,6 +831,11 @@ function segmentIndexFor(segments: readonly LogSegment[], offset: number): numbe
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** A later segment was deleted (or moved) under a read that already holds batches: the read ends with those. */
+function deletedAfterFirstBatches(err: unknown, records: readonly Buffer[]): boolean {
+  return records.length > 0 && (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
 /** Position in `buf` of the first batch whose last offset is >= offset (may lie beyond `buf`). */

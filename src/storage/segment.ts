@@ -2,12 +2,13 @@
 // .txnindex. Appends are synchronous
 // writes at the end of the .log (page cache, on the event loop); reads go through the shared
 // file-descriptor cache on the threadpool.
-import { ftruncateSync, renameSync } from 'node:fs';
+import { ftruncateSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { type BatchHeader, scanBatchHeaders } from './batch-scan.js';
 import type { FileCache } from './file-cache.js';
+import { renameForDeletion } from './file-deleter.js';
 import { fsyncFd, readFully, writeFullySync } from './file-io.js';
-import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentPath } from './file-names.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentPath } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import type { SegmentTail } from './tail-cache.js';
 import { TimeIndex, type TimestampOffset } from './time-index.js';
@@ -257,21 +258,24 @@ export class LogSegment {
     await Promise.all([this.logPath, this.offsetIndex.path, this.timeIndex.path, this.txnIndex.path].map((path) => this.fsync(path)));
   }
 
-  /** Renames the files to .deleted at once (so a crash cannot resurrect them), then unlinks them. */
-  async delete(): Promise<void> {
+  /**
+   * Renames the files to .deleted (so a crash cannot resurrect them) and returns their new paths.
+   * Reads that hold a descriptor keep reading it; later reads of the segment fail with ENOENT.
+   */
+  renameForDeletion(): string[] {
     this.useTail(undefined);
-    const paths = [this.logPath, this.offsetIndex.path, this.timeIndex.path, this.txnIndex.path];
     const renamed: string[] = [];
-    for (const path of paths) {
+    for (const path of [this.logPath, this.offsetIndex.path, this.timeIndex.path, this.txnIndex.path]) {
       this.files.forget(path);
-      try {
-        renameSync(path, path + DELETED_SUFFIX);
-        renamed.push(path + DELETED_SUFFIX);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
+      const deleted = renameForDeletion(path);
+      if (deleted) renamed.push(deleted);
     }
-    await Promise.all(renamed.map((path) => unlink(path)));
+    return renamed;
+  }
+
+  /** Renames the files to .deleted at once, then unlinks them. */
+  async delete(): Promise<void> {
+    await Promise.all(this.renameForDeletion().map((path) => unlink(path)));
   }
 
   private trackMaxTimestamp(timestamp: number, offset: number): void {

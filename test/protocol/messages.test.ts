@@ -29,6 +29,7 @@ const expectedRanges: Record<string, [number, number]> = {
   ApiVersions: [0, 4],
   CreateTopics: [0, 7],
   DeleteTopics: [0, 6],
+  DeleteRecords: [0, 2],
   InitProducerId: [0, 5],
   AddPartitionsToTxn: [0, 5],
   AddOffsetsToTxn: [0, 4],

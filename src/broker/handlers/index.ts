@@ -10,6 +10,7 @@ import { handleCreatePartitions } from './create-partitions.js';
 import { handleAlterConfigs } from './alter-configs.js';
 import { handleCreateTopics } from './create-topics.js';
 import { handleDeleteGroups } from './delete-groups.js';
+import { handleDeleteRecords } from './delete-records.js';
 import { handleDeleteTopics } from './delete-topics.js';
 import { handleDescribeCluster } from './describe-cluster.js';
 import { handleDescribeConfigs } from './describe-configs.js';
@@ -47,6 +48,7 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.ApiVersions, handleApiVersions],
   [ApiKey.CreateTopics, handleCreateTopics],
   [ApiKey.DeleteTopics, handleDeleteTopics],
+  [ApiKey.DeleteRecords, handleDeleteRecords],
   [ApiKey.CreatePartitions, handleCreatePartitions],
   [ApiKey.DescribeCluster, handleDescribeCluster],
   // Log dirs.

@@ -10,6 +10,7 @@ import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.js';
+import { DeleteRecordsRequest, DeleteRecordsResponse } from './delete-records.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js';
 import { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.js';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js';
@@ -83,6 +84,7 @@ export const apiMessages: ReadonlyMap<number, ApiDefinition> = new Map(
     api(ApiVersionsRequest, ApiVersionsResponse),
     api(CreateTopicsRequest, CreateTopicsResponse),
     api(DeleteTopicsRequest, DeleteTopicsResponse),
+    api(DeleteRecordsRequest, DeleteRecordsResponse),
     api(InitProducerIdRequest, InitProducerIdResponse),
     api(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse),
     api(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse),
