@@ -42,7 +42,7 @@ export const CONSUME_FLAGS = [
 ];
 
 /** Writes `count` lines of `size` bytes (printable, varied) plus '\n'. */
-async function writeRecordsFile(path: string, count: number, size: number): Promise<void> {
+export async function writeRecordsFile(path: string, count: number, size: number): Promise<void> {
   const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
   const pool = Buffer.alloc(64 * 1024 + size);
   for (let i = 0; i < pool.length; i++) pool[i] = alphabet.charCodeAt(Math.floor(Math.random() * alphabet.length));
@@ -82,7 +82,7 @@ function rssSampler(pid: number): { stop(): number } {
   };
 }
 
-interface ClientRun {
+export interface ClientRun {
   elapsed: number;
   /** CPU seconds of the client process(es). */
   clientCpu: number;
@@ -91,12 +91,12 @@ interface ClientRun {
   otherCpu: number;
 }
 
-async function kcatProduce(broker: BenchBroker, topic: string, files: string[]): Promise<ClientRun> {
+export async function kcatProduce(broker: BenchBroker, topic: string, files: string[], flags = PRODUCE_FLAGS): Promise<ClientRun> {
   const cpu0 = cpuSeconds(broker.pid);
   const busy0 = systemBusySeconds();
   const started = performance.now();
   const runs = await Promise.all(files.map((file) =>
-    runTimed('kcat', ['-b', broker.bootstrap, '-P', '-t', topic, '-l', ...PRODUCE_FLAGS, file], { timeoutMs: 180_000 })));
+    runTimed('kcat', ['-b', broker.bootstrap, '-P', '-t', topic, '-l', ...flags, file], { timeoutMs: 180_000 })));
   const elapsed = (performance.now() - started) / 1000;
   const brokerCpu = cpuSeconds(broker.pid) - cpu0;
   for (const r of runs) if (r.code !== 0) throw new Error(`kcat -P exited ${r.code}: ${r.stderr.slice(-2000)}`);
@@ -119,7 +119,7 @@ async function kcatConsume(broker: BenchBroker, topic: string, expected: number)
 
 const pct = (cpu: number, elapsed: number): string => `${Math.round((100 * cpu) / elapsed)}%`;
 
-function summarise(label: string, runs: ClientRun[], count: number, bytesPerRecord: number, client: string): BenchRow[] {
+export function summarise(label: string, runs: ClientRun[], count: number, bytesPerRecord: number, client: string): BenchRow[] {
   const rates = runs.map((r) => count / r.elapsed);
   const best = Math.max(...rates);
   const worst = Math.min(...rates);
