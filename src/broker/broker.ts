@@ -12,6 +12,7 @@ import {
   transactionCoordinatorConfig,
 } from '../coordinator/transaction/index.js';
 import { decompress } from '../protocol/records/compression.js';
+import type { CleanerConfig } from '../storage/cleaner/log-cleaner.js';
 import { LogManager } from '../storage/log-manager.js';
 import { logConfigFor } from '../storage/topic-config.js';
 import type { PartitionLog } from '../storage/partition-log.js';
@@ -119,6 +120,7 @@ export class Broker implements BrokerContext {
       producerIdExpirationCheckIntervalMs: config.int('producer.id.expiration.check.interval.ms'),
       retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'),
       initialTaskDelayMs: config.int('log.initial.task.delay.ms'),
+      cleaner: cleanerConfig(config),
       decompress,
       onBackgroundError: (e) => log.error(`background storage task failed: ${(e as Error).message}`),
     });
@@ -176,4 +178,17 @@ export class Broker implements BrokerContext {
     await this.metadata.close();
     await this.logs.close();
   }
+}
+
+/** log.cleaner.*: the log cleaner's settings, or undefined when log.cleaner.enable is false or no thread is configured. */
+function cleanerConfig(config: BrokerConfig): CleanerConfig | undefined {
+  if (!config.bool('log.cleaner.enable') || config.int('log.cleaner.threads') === 0) return undefined;
+  return {
+    threads: config.int('log.cleaner.threads'),
+    dedupeBufferSize: config.int('log.cleaner.dedupe.buffer.size'),
+    ioBufferSize: config.int('log.cleaner.io.buffer.size'),
+    ioBufferLoadFactor: config.get('log.cleaner.io.buffer.load.factor') as number,
+    backoffMs: config.int('log.cleaner.backoff.ms'),
+    pauseAt: (config.get('samsa.test.cleaner.pause.at') as string | null) ?? undefined,
+  };
 }

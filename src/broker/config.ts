@@ -58,6 +58,12 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string
   ['log.cleaner.min.compaction.lag.ms', { type: 'long', default: 0, validate: atLeast(0) }],
   ['log.cleaner.max.compaction.lag.ms', { type: 'long', default: LONG_MAX, validate: atLeast(1) }],
   ['log.cleaner.min.cleanable.ratio', { type: 'double', default: 0.5 }],
+  ['log.cleaner.enable', { type: 'boolean', default: true }],
+  ['log.cleaner.threads', { type: 'int', default: 1, validate: atLeast(0) }],
+  ['log.cleaner.dedupe.buffer.size', { type: 'long', default: 134217728 }],
+  ['log.cleaner.io.buffer.size', { type: 'int', default: 524288, validate: atLeast(0) }],
+  ['log.cleaner.io.buffer.load.factor', { type: 'double', default: 0.9 }],
+  ['log.cleaner.backoff.ms', { type: 'long', default: 15000, validate: atLeast(0) }],
   ['compression.type', { type: 'string', default: 'producer', validate: oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer') }],
   ['compression.gzip.level', { type: 'int', default: -1, validate: gzipLevel }],
   ['compression.lz4.level', { type: 'int', default: 9, validate: between(1, 17) }],
@@ -93,6 +99,8 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string
   ['transaction.partition.verification.enable', { type: 'boolean', default: true }],
   /** Samsa's bound on open segment files per broker (Kafka keeps every segment open). */
   ['samsa.log.open.files.max', { type: 'int', default: 1000, validate: atLeast(10) }],
+  /** Tests only: the point of a cleaning where the log cleaner stops for good (see storage/cleaner/test-pause.ts). */
+  ['samsa.test.cleaner.pause.at', { type: 'string', default: null }],
 ]);
 
 /** Kafka broker keys Samsa accepts but does not act on yet (one warning line each). */
@@ -100,8 +108,7 @@ const KAFKA_KEYS_NOT_USED = new Set([
   'zookeeper.connect', 'zookeeper.connection.timeout.ms', 'zookeeper.session.timeout.ms', 'zookeeper.set.acl',
   'num.network.threads', 'num.io.threads', 'num.recovery.threads.per.data.dir', 'num.replica.fetchers',
   'socket.send.buffer.bytes', 'socket.receive.buffer.bytes', 'socket.listen.backlog.size',
-  'queued.max.requests', 'background.threads', 'log.cleaner.enable',
-  'log.cleaner.threads', 'log.cleaner.dedupe.buffer.size', 'log.cleaner.backoff.ms', 'log.cleaner.io.buffer.size',
+  'queued.max.requests', 'background.threads',
   'replica.lag.time.max.ms', 'replica.fetch.max.bytes', 'replica.fetch.wait.max.ms',
   'replica.socket.timeout.ms', 'controlled.shutdown.enable', 'auto.leader.rebalance.enable', 'broker.rack',
   'inter.broker.listener.name', 'inter.broker.protocol.version', 'listener.security.protocol.map',

@@ -30,6 +30,14 @@ export interface LogConfig {
   cleanupPolicy: readonly CleanupPolicy[];
   /** file.delete.delay.ms: wait before deleting a segment's files. */
   fileDeleteDelayMs: number;
+  /** min.cleanable.dirty.ratio: the dirty share of a compacted log above which it is cleaned. */
+  minCleanableDirtyRatio: number;
+  /** min.compaction.lag.ms: records younger than this stay uncompacted. */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms: a dirty segment older than this is cleaned whatever the dirty ratio. */
+  maxCompactionLagMs: number;
+  /** delete.retention.ms: how long the cleaner keeps tombstones (and emptied transactions' markers). */
+  deleteRetentionMs: number;
   /** compression.type: where not 'producer', batches in another codec are recompressed on produce. */
   compressionType: TopicCompression;
   /** compression.gzip.level, compression.lz4.level, compression.zstd.level (KIP-390; gzip -1 = zlib's default). */
@@ -53,6 +61,10 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   retentionBytes: -1,
   cleanupPolicy: Object.freeze(['delete'] as CleanupPolicy[]),
   fileDeleteDelayMs: 60_000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: NEVER,
+  deleteRetentionMs: 86_400_000,
   compressionType: 'producer',
   compressionLevels: Object.freeze({ gzip: -1, lz4: 9, zstd: 3 }),
 });

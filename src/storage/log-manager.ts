@@ -24,6 +24,7 @@ import { FutureLog, futureDirName, fsyncPath, isFutureDirName } from './future-l
 import { DEFAULT_LOG_CONFIG, type LogConfig } from './log-config.js';
 import { type PartitionOffset, readOffsetCheckpoint, writeOffsetCheckpoint } from './offset-checkpoint.js';
 import { type LogContext, PartitionLog } from './partition-log.js';
+import { type CleanerConfig, LogCleaner } from './cleaner/log-cleaner.js';
 import type { Decompress } from './record-timestamps.js';
 import { TailCache } from './tail-cache.js';
 
@@ -54,6 +55,8 @@ export interface LogManagerOptions {
   initialTaskDelayMs?: number;
   /** Failures of background work; defaults to a process warning. */
   onBackgroundError?: (err: unknown) => void;
+  /** The log cleaner's settings (log.cleaner.*); absent, compacted logs are not cleaned (log.cleaner.enable=false). */
+  cleaner?: CleanerConfig;
 }
 
 interface LogDir {
@@ -111,6 +114,7 @@ export class LogManager {
   /** Checkpoint files are rewritten one at a time (they share temp file names). */
   private checkpointing: Promise<void> = Promise.resolve();
   private closed = false;
+  private cleaner: LogCleaner | undefined;
 
   private constructor(
     private readonly dirs: LogDir[],
@@ -148,6 +152,13 @@ export class LogManager {
       for (const dir of locked) unlockLogDir(dir.path);
       throw err;
     }
+    if (options.cleaner) {
+      manager.cleaner = await LogCleaner.start(options.cleaner, dirs.map((d) => d.path), {
+        logs: () => manager.logs.values(),
+        dirOf: (log) => manager.dirOf.get(log)?.path,
+        onError: onBackgroundError,
+      });
+    }
     manager.every(opts.recoveryCheckpointIntervalMs, () => manager.checkpointRecoveryOffsets());
     manager.every(opts.highWatermarkCheckpointIntervalMs, () => manager.checkpointHighWatermarks());
     manager.every(opts.flushCheckIntervalMs, async () => {
@@ -166,6 +177,11 @@ export class LogManager {
     firstCheck.unref();
     manager.timers.push(firstCheck);
     return manager;
+  }
+
+  /** The log cleaner, when compaction is on. */
+  get logCleaner(): LogCleaner | undefined {
+    return this.cleaner;
   }
 
   getLog(topic: string, partition: number): PartitionLog | undefined {
@@ -203,6 +219,7 @@ export class LogManager {
     this.dirOf.get(log)!.partitions--;
     this.dirOf.delete(log);
     this.moves.delete(log);
+    this.cleaner?.forget(log);
     log.abandon();
     const doomed = `${log.dir}.${randomUUID().replaceAll('-', '')}-delete`;
     renameSync(log.dir, doomed);
@@ -289,6 +306,7 @@ export class LogManager {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.cleaner?.stop();
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     for (const log of this.moves.keys()) log.cancelMove();
     await Promise.allSettled(this.moveTasks);
@@ -314,6 +332,7 @@ export class LogManager {
   }
 
   private startMove(log: PartitionLog, destination: LogDir): void {
+    this.cleaner?.abort(log);
     const future = new FutureLog(join(destination.path, futureDirName(log.topic, log.partition)), this.ctx.files);
     const target = join(destination.path, partitionDirName(log.topic, log.partition));
     let source: LogDir | undefined;

@@ -23,8 +23,9 @@ import { buildBatch } from '../protocol/records/record.js';
 import { CorruptLogError, LogClosedError, OffsetOutOfRangeError } from './errors.js';
 import type { FileCache } from './file-cache.js';
 import { type DelayedFileDeleter, renameForDeletion } from './file-deleter.js';
-import { LEADER_EPOCH_CHECKPOINT } from './file-names.js';
-import type { FutureLog, LogSnapshot } from './future-log.js';
+import { CLEANED_SUFFIX, LEADER_EPOCH_CHECKPOINT, SWAP_SUFFIX } from './file-names.js';
+import { type FutureLog, type LogSnapshot, fsyncPath } from './future-log.js';
+import { removeSegmentFiles, renameSegmentFiles } from './cleaner/segment-files.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { LogConfig, TimestampType } from './log-config.js';
 import { deleteSnapshot, listSnapshots, snapshotPath, writeSnapshot } from './producer-snapshot.js';
@@ -516,6 +517,83 @@ export class PartitionLog {
   deleteOldSegments(now: number): Promise<number> {
     if (this.closed || this.move) return Promise.resolve(0);
     return this.runExclusive(() => this.deleteRetainedSegments(now));
+  }
+
+  // --- what the log cleaner (cleaner/log-cleaner.ts) works with ---
+
+  /** The sealed segments (all but the active one), oldest first: what the cleaner may rewrite. */
+  get sealedSegments(): readonly LogSegment[] {
+    return this.segments.slice(0, -1);
+  }
+
+  get activeSegmentBaseOffset(): number {
+    return this.activeSegment.baseOffset;
+  }
+
+  /** Closed, deleted or moving to another log dir: the cleaner leaves it alone (Kafka pauses cleaning for moves). */
+  get cleanerExcluded(): boolean {
+    return this.closed || this.move !== undefined;
+  }
+
+  /** Kafka's LogSegment.largestTimestamp of one of this log's segments. */
+  segmentLargestTimestamp(segment: LogSegment): Promise<number> {
+    const segments = this.segments;
+    return this.largestTimestamp(segments, Math.max(0, segments.indexOf(segment)));
+  }
+
+  /** Kafka's getFirstBatchTimestamp: the first batch's max timestamp, -1 for an empty segment. */
+  async segmentFirstBatchTimestamp(segment: LogSegment): Promise<number> {
+    if (segment.size < BATCH_HEADER_SIZE) return -1;
+    return maxTimestampOf(await segment.read(0, BATCH_HEADER_SIZE));
+  }
+
+  /**
+   * Kafka's lastRecordsOfActiveProducers: each producer's last data batch (its last offset), or,
+   * when its last entry is a marker, its epoch. The cleaner keeps those batches for their sequences.
+   */
+  lastRecordsOfActiveProducers(): [producerId: number, last: { lastDataOffset: number; producerEpoch: number }][] {
+    return [...this.producers.entries()].map((e) => [e.producerId, { lastDataOffset: e.lastDataOffset, producerEpoch: e.producerEpoch }]);
+  }
+
+  /**
+   * Swaps the cleaner's output in for `old` (consecutive sealed segments), as Kafka's
+   * replaceSegments: the cleaned files `<base>.*.cleaned` (complete and fsynced, base = old[0]'s)
+   * are renamed `.swap` (.log first: from then on recovery completes the swap), the old segments
+   * renamed `.deleted` (unlinked after file.delete.delay.ms) and retired, the swap files renamed to
+   * their final names and the segment list replaced, all in one synchronous step. Resolves false
+   * (the cleaned files removed) when the log changed meanwhile: closed, moving, or `old` no longer
+   * in it as it was (retention, truncation). `onStep` is called after each rename phase (test hook).
+   */
+  replaceSegments(old: readonly LogSegment[], cleanedSize: number, onStep: (step: string) => void = () => {}): Promise<boolean> {
+    return this.runExclusive(async () => {
+      const stillThere = (): boolean => {
+        const first = this.segments.indexOf(old[0]);
+        return !this.cleanerExcluded && first >= 0 && first + old.length < this.segments.length && old.every((s, i) => this.segments[first + i] === s);
+      };
+      // Retired segments are never loaded again, and their names will be the new files'.
+      if (stillThere()) for (const s of old) await this.ensureIndexes(this.segments, this.segments.indexOf(s));
+      const base = old[0].baseOffset;
+      if (!stillThere()) {
+        removeSegmentFiles(this.dir, base, CLEANED_SUFFIX);
+        return false;
+      }
+      for (const s of old) void s.txnIndex.all;
+      renameSegmentFiles(this.dir, base, CLEANED_SUFFIX, SWAP_SUFFIX);
+      onStep('swap-renamed');
+      const renamed = old.flatMap((s) => {
+        s.markReplaced();
+        return s.renameForDeletion();
+      });
+      onStep('old-deleted');
+      renameSegmentFiles(this.dir, base, SWAP_SUFFIX, '');
+      const cleaned = new LogSegment(this.dir, base, cleanedSize, segmentSettings(this.config), rollJitter(this.config), this.ctx.files, Date.now());
+      const first = this.segments.indexOf(old[0]);
+      this.segments = [...this.segments.slice(0, first), cleaned, ...this.segments.slice(first + old.length)];
+      if (this.ctx.deleter) this.ctx.deleter.schedule(renamed, this.config.fileDeleteDelayMs);
+      else void Promise.all(renamed.map((path) => unlink(path))).catch(this.ctx.onBackgroundError);
+      fsyncPath(this.dir).catch(this.ctx.onBackgroundError);
+      return true;
+    });
   }
 
   /** Removes every record with offset >= `offset` (follower truncation); no-op at or past the log end. */

@@ -180,29 +180,37 @@ async function activeSegmentEnd(active: LogSegment, epochs: LeaderEpochCache): P
 }
 
 /**
- * Removes files of interrupted operations (.deleted, .cleaned, .tmp, swapped indexes, indexes
- * without a .log), completes interrupted swaps, and lists the segment files that remain.
+ * Removes files of interrupted operations (.deleted, .cleaned, .tmp, indexes without a .log),
+ * completes interrupted swaps, and lists the segment files that remain.
  */
 async function cleanDirectory(dir: string): Promise<Map<number, SegmentFiles>> {
   const names = await readdir(dir);
-  const swaps: number[] = [];
+  const swaps: { baseOffset: number; suffix: string }[] = [];
   const kinds = new Map<number, Set<string>>();
+  const add = (base: number, suffix: string): void => {
+    let set = kinds.get(base);
+    if (!set) kinds.set(base, (set = new Set()));
+    set.add(suffix);
+  };
   for (const name of names) {
     if (name.endsWith(DELETED_SUFFIX) || name.endsWith(CLEANED_SUFFIX) || name.endsWith(TEMP_SUFFIX)) {
       await unlink(join(dir, name));
     } else if (name.endsWith(SWAP_SUFFIX)) {
       const parsed = parseSegmentFileName(name.slice(0, -SWAP_SUFFIX.length));
-      if (parsed?.suffix === LOG_SUFFIX) swaps.push(parsed.baseOffset);
+      if (parsed) swaps.push(parsed);
       else await unlink(join(dir, name));
     } else {
       const parsed = parseSegmentFileName(name);
-      if (!parsed) continue;
-      let set = kinds.get(parsed.baseOffset);
-      if (!set) kinds.set(parsed.baseOffset, (set = new Set()));
-      set.add(parsed.suffix);
+      if (parsed) add(parsed.baseOffset, parsed.suffix);
     }
   }
-  for (const base of swaps) await completeSwap(dir, base, kinds);
+  for (const swap of swaps) if (swap.suffix === LOG_SUFFIX) await dropReplacedSegments(dir, swap.baseOffset, kinds);
+  // As Kafka's LogLoader: every .swap file left becomes its segment file. The cleaner renames the
+  // .log first both ways, so an index .swap without a .log.swap is from a swap already committed.
+  for (const { baseOffset, suffix } of swaps) {
+    await rename(segmentPath(dir, baseOffset, suffix) + SWAP_SUFFIX, segmentPath(dir, baseOffset, suffix));
+    add(baseOffset, suffix);
+  }
   const segments = new Map<number, SegmentFiles>();
   for (const [base, set] of kinds) {
     if (!set.has(LOG_SUFFIX)) {
@@ -215,20 +223,16 @@ async function cleanDirectory(dir: string): Promise<Map<number, SegmentFiles>> {
 }
 
 /**
- * A `.log.swap` is a complete replacement (cleaner output) for the segments covering its offset
- * range: those are deleted, then the swap file becomes the segment and its indexes are rebuilt.
- * Done in this order so a crash in between is completed by the next load.
+ * A `<base>.log.swap` is the cleaner's committed replacement for the segments from `base` up to
+ * the offset after its last batch (Kafka's min/max swap offsets): those not deleted yet go now.
  */
-async function completeSwap(dir: string, base: number, kinds: Map<number, Set<string>>): Promise<void> {
-  const swapPath = segmentPath(dir, base, LOG_SUFFIX) + SWAP_SUFFIX;
-  const nextOffset = await nextOffsetOfFile(swapPath);
+async function dropReplacedSegments(dir: string, base: number, kinds: Map<number, Set<string>>): Promise<void> {
+  const nextOffset = await nextOffsetOfFile(segmentPath(dir, base, LOG_SUFFIX) + SWAP_SUFFIX);
   for (const [oldBase, set] of kinds) {
     if (oldBase < base || oldBase >= Math.max(nextOffset, base + 1)) continue;
     for (const suffix of set) await unlink(segmentPath(dir, oldBase, suffix));
     kinds.delete(oldBase);
   }
-  await rename(swapPath, segmentPath(dir, base, LOG_SUFFIX));
-  kinds.set(base, new Set([LOG_SUFFIX]));
 }
 
 async function nextOffsetOfFile(path: string): Promise<number> {

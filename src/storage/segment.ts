@@ -41,6 +41,8 @@ export class LogSegment {
   private firstBatchTimestamp: number | undefined;
   /** Recent bytes kept in memory while the segment is active. */
   private tail: SegmentTail | undefined;
+  /** A cleaned segment with the same file names took this one's place (see markReplaced). */
+  private replaced = false;
 
   constructor(
     readonly dir: string,
@@ -51,11 +53,13 @@ export class LogSegment {
     readonly rollJitterMs: number,
     private readonly files: FileCache,
     now: number,
+    /** Appended to every file name: '.cleaned' while the cleaner writes the segment (Kafka's fileSuffix). */
+    fileSuffix = '',
   ) {
-    this.logPath = segmentPath(dir, baseOffset, LOG_SUFFIX);
-    this.offsetIndex = new OffsetIndex(segmentPath(dir, baseOffset, INDEX_SUFFIX), baseOffset, settings.maxIndexSize, files);
-    this.timeIndex = new TimeIndex(segmentPath(dir, baseOffset, TIME_INDEX_SUFFIX), baseOffset, settings.maxIndexSize, files);
-    this.txnIndex = new TransactionIndex(segmentPath(dir, baseOffset, TXN_INDEX_SUFFIX));
+    this.logPath = segmentPath(dir, baseOffset, LOG_SUFFIX) + fileSuffix;
+    this.offsetIndex = new OffsetIndex(segmentPath(dir, baseOffset, INDEX_SUFFIX) + fileSuffix, baseOffset, settings.maxIndexSize, files);
+    this.timeIndex = new TimeIndex(segmentPath(dir, baseOffset, TIME_INDEX_SUFFIX) + fileSuffix, baseOffset, settings.maxIndexSize, files);
+    this.txnIndex = new TransactionIndex(segmentPath(dir, baseOffset, TXN_INDEX_SUFFIX) + fileSuffix);
     this.size = size;
     this.created = now;
   }
@@ -71,8 +75,9 @@ export class LogSegment {
     rollJitterMs: number,
     files: FileCache,
     now: number,
+    fileSuffix = '',
   ): LogSegment {
-    const segment = new LogSegment(dir, baseOffset, 0, settings, rollJitterMs, files, now);
+    const segment = new LogSegment(dir, baseOffset, 0, settings, rollJitterMs, files, now, fileSuffix);
     files.withFdSync(segment.logPath, (fd) => ftruncateSync(fd, 0), true);
     segment.resetIndexes();
     return segment;
@@ -188,6 +193,7 @@ export class LogSegment {
    * in-memory tail chunk (which always ends on a batch boundary).
    */
   async read(position: number, length: number): Promise<Buffer> {
+    if (this.replaced) throw Object.assign(new Error(`${this.logPath} was replaced by a cleaned segment`), { code: 'ENOENT' });
     const cached = this.tail?.read(position, length);
     if (cached) return cached;
     const file = await this.files.acquire(this.logPath);
@@ -249,6 +255,15 @@ export class LogSegment {
     this.files.withFdSync(this.logPath, (fd) => ftruncateSync(fd, position));
     this.size = position;
     this.tail?.reset(position);
+  }
+
+  /**
+   * The cleaner swapped in a segment with the same base offset, so this one's file names now
+   * belong to the new files: reads fail as if the files were gone (ENOENT), and a read in flight
+   * runs again over the new segment list. Its indexes must be loaded (nothing rebuilds them).
+   */
+  markReplaced(): void {
+    this.replaced = true;
   }
 
   /** Writes pending index entries and fsyncs the .log and the indexes. */

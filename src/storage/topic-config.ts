@@ -103,6 +103,10 @@ export function logConfigFor(defaults: TopicConfigs, overrides: TopicConfigs): L
     retentionBytes: num('retention.bytes'),
     cleanupPolicy: v('cleanup.policy') as CleanupPolicy[],
     fileDeleteDelayMs: num('file.delete.delay.ms'),
+    minCleanableDirtyRatio: num('min.cleanable.dirty.ratio'),
+    minCompactionLagMs: num('min.compaction.lag.ms'),
+    maxCompactionLagMs: num('max.compaction.lag.ms'),
+    deleteRetentionMs: num('delete.retention.ms'),
     compressionType: v('compression.type') as TopicCompression,
     compressionLevels: { gzip: num('compression.gzip.level'), lz4: num('compression.lz4.level'), zstd: num('compression.zstd.level') },
   };
