@@ -26,10 +26,13 @@ export interface Expected {
 }
 
 /**
- * Produces `rounds` values for keys key-0..key-(keys-1), then tombstones for every `tombstoneEvery`-th
- * key, with kcat (-K: keys, -Z: an empty value is a null value), starting at offset `startOffset`.
+ * Produces `rounds` values for keys <prefix>0..<prefix>(keys-1), then tombstones for every
+ * `tombstoneEvery`-th key (none for 0), with kcat (-K: keys, -Z: an empty value is a null value), starting at
+ * offset `startOffset`.
  */
-export async function produceRounds(bootstrap: string, topic: string, keys: number, rounds: number, tombstoneEvery: number, startOffset = 0): Promise<Expected> {
+export async function produceRounds(
+  bootstrap: string, topic: string, keys: number, rounds: number, tombstoneEvery: number, startOffset = 0, prefix = 'key-',
+): Promise<Expected> {
   const lines: string[] = [];
   const latest = new Map<string, { offset: number; value: string | null }>();
   const deleted = new Set<string>();
@@ -39,8 +42,8 @@ export async function produceRounds(bootstrap: string, topic: string, keys: numb
     else deleted.delete(key);
     lines.push(`${key}:${value ?? ''}`);
   };
-  for (let r = 0; r < rounds; r++) for (let k = 0; k < keys; k++) add(`key-${k}`, `round-${r}-of-key-${k}-${'v'.repeat(20)}`);
-  for (let k = 0; k < keys; k += tombstoneEvery) add(`key-${k}`, null);
+  for (let r = 0; r < rounds; r++) for (let k = 0; k < keys; k++) add(`${prefix}${k}`, `round-${r}-of-key-${k}-${'v'.repeat(20)}`);
+  if (tombstoneEvery > 0) for (let k = 0; k < keys; k += tombstoneEvery) add(`${prefix}${k}`, null);
   await kcat(['-b', bootstrap, '-P', '-t', topic, '-K', ':', '-Z', '-X', 'linger.ms=20', '-X', 'batch.size=16384'], lines.join('\n') + '\n', 120_000);
   return { latest, deleted, count: lines.length };
 }

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ATTR_DELETE_HORIZON, attributesOf, baseTimestampOf, forEachBatch, isBatchCrcValid } from '../../src/protocol/records/batch.js';
-import { decodeBatches as decodeRecordBatches } from '../../src/protocol/records/record.js';
+import { buildBatch as buildRecordBatch, decodeBatches as decodeRecordBatches } from '../../src/protocol/records/record.js';
 import type { CleaningRecord } from '../../src/storage/cleaner/log-cleaner.js';
 import { logConfig, type LogConfig } from '../../src/storage/log-config.js';
 import { LogManager } from '../../src/storage/log-manager.js';
@@ -143,6 +143,51 @@ describe('log cleaner', () => {
         if (want.value === null && want.offset < first.result.endOffset) assert.deepEqual(got, [], `${key} is gone`);
         else assert.deepEqual(got.map((r) => r.offset), [want.offset], key);
       }
+    } finally {
+      await manager.close();
+    }
+  });
+
+  test('transactions: aborted data removed, markers kept while their data is, last batches of producers kept empty, .txnindex rewritten', async () => {
+    const manager = await LogManager.open({ logDirs: [freshDir()], cleaner: CLEANER });
+    try {
+      const log = manager.createLog('txns', 0, logConfig(COMPACT));
+      const append = (batch: Buffer): number => log.append(batch, { leaderEpoch: 0, timestampType: 'CreateTime', now: NOW }).baseOffset;
+      const keyed = (from: number, value: string): { offsetDelta: number; timestampDelta: number; key: Buffer; value: Buffer; headers: [] }[] =>
+        Array.from({ length: 10 }, (_, i) => ({ offsetDelta: i, timestampDelta: 0, key: Buffer.from(`k${from + i}`), value: Buffer.from(value), headers: [] }));
+      const txn = (producerId: number, from: number, value: string, commit: boolean): { data: number; marker: number } => {
+        const data = append(buildRecordBatch({ baseTimestamp: NOW, producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true, records: keyed(from, value) }));
+        const marker = log.appendTxnMarker({ producerId, producerEpoch: 0, coordinatorEpoch: 0, commit, leaderEpoch: 0, now: NOW }).baseOffset;
+        return { data, marker };
+      };
+      const committed = txn(1001, 0, 'p1-committed', true);
+      const abortedOver = txn(1002, 0, 'p2-aborted', false);
+      const abortedAlone = txn(1003, 10, 'p3-aborted', false);
+      const plain = append(buildRecordBatch({ baseTimestamp: NOW, records: keyed(0, 'plain').slice(0, 5) }));
+      const cleaned = nextCleaning(manager, log);
+      writeKeys(log, 1000, 1, 1000, 'filler-');
+      const { result } = await cleaned;
+      assert.ok(result.endOffset > plain);
+
+      const batches = (await log.read(0, 64 * 1024 * 1024, ALL)).records.flatMap((chunk) => decodeRecordBatches(chunk)).filter((b) => b.baseOffset < plain + 5);
+      const shape = batches.map((b) => ({ offset: b.baseOffset, producerId: b.producerId, control: b.isControl, values: b.records.map((r) => `${r.key}=${r.value}`) }));
+      const markerRecord = (commit: boolean): string[] => [`${Buffer.from([0, 0, 0, commit ? 1 : 0])}=${Buffer.from([0, 0, 0, 0, 0, 0])}`];
+      assert.deepEqual(shape, [
+        // P1's data, superseded in part by the plain batch: its other records stay, its marker too.
+        { offset: committed.data, producerId: 1001, control: false, values: keyed(5, 'p1-committed').slice(0, 5).map((r) => `${r.key}=${r.value}`) },
+        { offset: committed.marker, producerId: 1001, control: true, values: markerRecord(true) },
+        // Aborted data goes; each producer's last data batch stays as an empty header; the abort markers stay for now.
+        { offset: abortedOver.data, producerId: 1002, control: false, values: [] },
+        { offset: abortedOver.marker, producerId: 1002, control: true, values: markerRecord(false) },
+        { offset: abortedAlone.data, producerId: 1003, control: false, values: [] },
+        { offset: abortedAlone.marker, producerId: 1003, control: true, values: markerRecord(false) },
+        { offset: plain, producerId: -1, control: false, values: keyed(0, 'plain').slice(0, 5).map((r) => `${r.key}=${r.value}`) },
+      ]);
+      // read_committed readers still learn of both aborts, from the cleaned segment's .txnindex.
+      const aborted = await log.abortedTransactions(0, log.logEndOffset);
+      assert.deepEqual(aborted.map((t) => [t.producerId, t.firstOffset]), [[1002, abortedOver.data], [1003, abortedAlone.data]]);
+      const dir = join(log.dir);
+      assert.ok(readdirSync(dir).some((n) => n.endsWith('.txnindex')), 'a .txnindex was written for the cleaned segment');
     } finally {
       await manager.close();
     }

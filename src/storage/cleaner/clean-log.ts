@@ -90,6 +90,16 @@ export class CleaningAbortedError extends Error {
 }
 
 export async function cleanLog(job: CleanJob, map: OffsetMap, io: CleanerIo): Promise<CleanResult> {
+  try {
+    return await cleanLogFiles(job, map, io);
+  } catch (err) {
+    // Retention, a truncation or the partition's deletion took files away: this cleaning is moot.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CleaningAbortedError(`a file of the log is gone: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+async function cleanLogFiles(job: CleanJob, map: OffsetMap, io: CleanerIo): Promise<CleanResult> {
   const stats: CleanStats = { mapBytesRead: 0, bytesRead: 0, bytesWritten: 0, messagesRead: 0, messagesWritten: 0 };
   const aborted = new AbortedTxnIndexes(job);
   buildOffsetMap(job, map, aborted, io, stats);
