@@ -11,7 +11,7 @@ import type { FetchResponse } from '../protocol/messages/fetch.js';
 import type { ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
 import { Cluster } from './cluster.js';
-import { KafkaClientError, KafkaConnectionError, KafkaError, KafkaStateError, KafkaTimeoutError, WakeupError } from './errors.js';
+import { KafkaClientError, KafkaError, KafkaStateError, WakeupError } from './errors.js';
 import { FetchedRecords } from './fetched-records.js';
 import { GroupMembership } from './group-membership.js';
 import { nonNegative, oneOf, positive, resolveClientOptions, type ClientOptions } from './options.js';
@@ -117,6 +117,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private nextAutoCommit = 0;
   private closed = false;
   private resolving: Promise<void> | null = null;
+  private joining: Promise<void> | null = null;
+  private joinError: Error | null = null;
   private fetchError: Error | null = null;
   private wakeupRequested = false;
   private waiter: (() => void) | null = null;
@@ -234,12 +236,18 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (this.mode === 'none') throw new KafkaStateError('poll() before subscribe() or assign()');
     while (true) {
       this.throwIfWakeup();
-      if (this.mode === 'subscribe' && (this.rejoin || this.membership!.generationId < 0)) {
-        await this.rebalance(deadline);
-        if (this.rejoin || this.membership!.generationId < 0) {
-          if (Date.now() >= deadline) return [];
-          continue;
-        }
+      if (this.joinError) {
+        const e = this.joinError;
+        this.joinError = null;
+        throw e;
+      }
+      if (this.mode === 'subscribe' && (this.rejoin || this.joining || this.membership!.generationId < 0)) {
+        // The join runs on its own: a poll returns at its deadline even while the group waits for other members.
+        const joining = this.startRebalance();
+        const left = deadline - Date.now();
+        if (left <= 0) return [];
+        await Promise.race([joining, this.waitForData(left)]);
+        continue;
       }
       this.maybeAutoCommit();
       this.resolvePositions();
@@ -386,23 +394,31 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.notify();
   }
 
+  private startRebalance(): Promise<void> {
+    this.joining ??= this.rebalance()
+      .catch((e: Error) => {
+        // Surfaced by the next poll, which then starts over.
+        this.rejoin = true;
+        this.joinError = e;
+      })
+      .finally(() => {
+        this.joining = null;
+        this.notify();
+      });
+    return this.joining;
+  }
+
   /** Joins (again): revokes as the protocol requires, joins, applies the new assignment. */
-  private async rebalance(deadline: number): Promise<void> {
+  private async rebalance(): Promise<void> {
     const membership = this.membership!;
     this.rejoin = false;
-    if (this.subscribedPattern) await this.cluster.refresh(null).catch(() => {});
+    if (this.subscribedPattern) await this.cluster.refresh(null);
     if (!membership.cooperative && this.assignedList.length > 0) {
       // Eager protocol: everything is given up before joining.
       await this.revoke(this.assignment(), true);
     }
-    let assignment: TopicPartition[];
-    try {
-      assignment = await membership.join(Math.max(deadline, Date.now() + this.cluster.options.requestTimeoutMs), 'rebalance');
-    } catch (e) {
-      this.rejoin = true;
-      if (e instanceof KafkaTimeoutError || e instanceof KafkaConnectionError) return;
-      throw e;
-    }
+    const assignment = await membership.join(Date.now() + this.maxPollIntervalMs, 'rebalance');
+    if (this.closed) return;
     this.startPollIntervalCheck();
     this.metadataSnapshot = this.snapshot();
     const fresh = new Set(assignment.map((p) => partitionKey(p.topic, p.partition)));

@@ -81,8 +81,9 @@ export class GroupMembership {
         return outcome;
       }
       const error = outcome;
-      const retriable = error instanceof KafkaConnectionError || error instanceof KafkaTimeoutError || (error as KafkaError).retriable
-        || (error instanceof KafkaError && (error.code === ErrorCode.REBALANCE_IN_PROGRESS || error.code === ErrorCode.MEMBER_ID_REQUIRED || MEMBER_RESET.has(error.code)));
+      // Connection failures are not retried here: finding the coordinator already tried for requestTimeoutMs.
+      const retriable = error instanceof KafkaError
+        && (error.retriable || error.code === ErrorCode.REBALANCE_IN_PROGRESS || error.code === ErrorCode.MEMBER_ID_REQUIRED || MEMBER_RESET.has(error.code));
       if (!retriable || this.stopped) throw error;
       if (Date.now() >= deadline) throw new KafkaTimeoutError(`joining group ${this.options.groupId} did not complete in time: ${error.message}`);
       if (!(error instanceof KafkaError && (error.code === ErrorCode.MEMBER_ID_REQUIRED || error.code === ErrorCode.REBALANCE_IN_PROGRESS))) {

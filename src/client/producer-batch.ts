@@ -7,6 +7,7 @@ import { BATCH, BATCH_HEADER_SIZE, CompressionType, rewriteBatchCrc } from '../p
 import { compressAsync } from '../protocol/records/compression.js';
 import { writeBatchHeader, writeVarint } from '../protocol/records/record.js';
 import { varintSize } from '../protocol/primitives.js';
+import { RecordCursor } from '../protocol/records/cursor.js';
 import type { RecordData, RecordHeaders, RecordMetadata } from './types.js';
 
 /** Told the outcome of each record of a batch, by the record's index in what the caller passed. */
@@ -45,11 +46,11 @@ export class ProducerBatch {
   settled = false;
   private readonly onSettled: (() => void)[] = [];
 
-  constructor(topic: string, partition: number, id: number, maxSize: number, firstRecordSize: number) {
+  constructor(topic: string, partition: number, id: number, maxSize: number, firstRecordSize: number, createdAt = Date.now()) {
     this.topic = topic;
     this.partition = partition;
     this.id = id;
-    this.createdAt = Date.now();
+    this.createdAt = createdAt;
     this.maxSize = maxSize;
     this.buf = Buffer.allocUnsafe(Math.max(BATCH_HEADER_SIZE + firstRecordSize, Math.min(maxSize, INITIAL_CAPACITY)));
   }
@@ -134,6 +135,35 @@ export class ProducerBatch {
       this.stamped = [producerId, producerEpoch, this.sequence];
     }
     return this.wire;
+  }
+
+  /**
+   * The records again, one batch each, ordered between this batch's id and the next (Java's split
+   * of a batch the broker refused as too large). This batch is left empty and settled.
+   */
+  split(): ProducerBatch[] {
+    const out: ProducerBatch[] = [];
+    const c = new RecordCursor(this.buf, BATCH_HEADER_SIZE, this.pos);
+    const sizes: RecordSizes = { key: 0, value: 0, body: 0, total: 0 };
+    for (let i = 0; i < this.count; i++) {
+      const end = c.varint() + c.pos;
+      c.skip(1);
+      c.varlong(); // timestamp delta: the timestamp is kept in `timestamps`
+      c.varint();
+      const key = c.nullableBytes();
+      const value = c.nullableBytes();
+      const headers: [string, Buffer | null][] = [];
+      for (let h = c.varint(); h > 0; h--) headers.push([c.nullableBytes()!.toString('utf8'), c.nullableBytes()]);
+      c.pos = end;
+      recordSize(sizes, 0, 0, key, value, headers);
+      const single = new ProducerBatch(this.topic, this.partition, this.id + i / this.count, this.maxSize, sizes.total, this.createdAt);
+      single.append(this.timestamps[i], key, value, headers, sizes, this.completions[i], this.indexes[i]);
+      single.closed = true;
+      out.push(single);
+    }
+    this.count = 0;
+    this.settle();
+    return out;
   }
 
   /** Reports every record written at `baseOffset` (-1 when unknown); logAppendTime replaces the timestamps when not -1. */

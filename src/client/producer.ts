@@ -258,7 +258,13 @@ export class Producer {
     try {
       for (const q of this.queueList) if (q.open) this.closeOpen(q);
       this.wake();
-      await Promise.all([...this.unsettled].map((b) => b.whenSettled()));
+      // Batches made before this call, and those split from them (ids in between).
+      const limit = this.nextBatchId;
+      while (true) {
+        const pending = [...this.unsettled].filter((b) => b.id < limit);
+        if (pending.length === 0) break;
+        await Promise.all(pending.map((b) => b.whenSettled()));
+      }
     } finally {
       this.urgent--;
     }
@@ -463,6 +469,7 @@ export class Producer {
   }
 
   private drain(): void {
+    if (this.unsettled.size === 0 || this.closed) return;
     if (this.idempotent && !this.producerIdReady()) return;
     const now = Date.now();
     let nextWake = Infinity;
@@ -669,15 +676,32 @@ export class Producer {
       q.retryAt = Date.now() + this.cluster.options.retryBackoffMs;
     }
     if (retriable && withinTime && batch.attempts <= this.retries && !this.closed) {
-      // Back in creation order.
-      let at = 0;
-      while (at < q.ready.length && q.ready[at].id < batch.id) at++;
-      q.ready.splice(at, 0, batch);
+      this.requeue(q, [batch]);
+      return;
+    }
+    if ((code === ErrorCode.MESSAGE_TOO_LARGE || code === ErrorCode.RECORD_LIST_TOO_LARGE) && batch.count > 1) {
+      // Too large as a whole: each record is tried on its own, so only the oversized ones fail.
+      q.muted = true;
+      this.unsettled.delete(batch);
+      this.memoryUsed -= batch.size - BATCH_HEADER_SIZE;
+      const singles = batch.split();
+      for (const b of singles) {
+        this.unsettled.add(b);
+        this.memoryUsed += b.size - BATCH_HEADER_SIZE;
+      }
+      this.requeue(q, singles);
       return;
     }
     if (FATAL.has(code)) this.identity.setFatal(error);
     if (code === ErrorCode.UNKNOWN_PRODUCER_ID || (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && !q.muted)) this.resetProducerId = true;
     this.settle(batch, error);
+  }
+
+  /** Puts batches back among the partition's ready ones, in creation order. */
+  private requeue(q: PartitionQueue, batches: ProducerBatch[]): void {
+    let at = 0;
+    while (at < q.ready.length && q.ready[at].id < batches[0].id) at++;
+    q.ready.splice(at, 0, ...batches);
   }
 
   private settle(batch: ProducerBatch, error: Error): void {
