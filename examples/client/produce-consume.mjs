@@ -1,5 +1,6 @@
 // Samsa's own client against an embedded broker: create a topic, produce, consume in a group, commit.
 // Run: node examples/client/produce-consume.mjs
+/* global console */
 import { Admin, Consumer, Producer, startBroker } from 'samsa';
 
 const broker = await startBroker();

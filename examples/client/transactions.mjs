@@ -1,5 +1,6 @@
 // A transactional producer: records of an aborted transaction are never seen by read_committed consumers.
 // Run: node examples/client/transactions.mjs
+/* global console */
 import { Consumer, Producer, startBroker } from 'samsa';
 
 const broker = await startBroker({ topics: ['payments'] });
