@@ -3,6 +3,7 @@
 // warning; anything else stops start-up naming the key.
 import { type ConfigDef, type ConfigValue, ConfigError, atLeast, between, oneOf, parseConfigValue } from '../storage/config-def.js';
 import { describeValue, isPlainObject } from '../arguments.js';
+import { CLEANER_PAUSE_POINTS } from '../storage/cleaner/test-pause.js';
 import { TOPIC_CONFIG_DEFS, gzipLevel, topicDefaultsFrom, type TopicConfigs } from '../storage/topic-config.js';
 
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
@@ -100,7 +101,7 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string
   /** Samsa's bound on open segment files per broker (Kafka keeps every segment open). */
   ['samsa.log.open.files.max', { type: 'int', default: 1000, validate: atLeast(10) }],
   /** Tests only: the point of a cleaning where the log cleaner stops for good (see storage/cleaner/test-pause.ts). */
-  ['samsa.test.cleaner.pause.at', { type: 'string', default: null }],
+  ['samsa.test.cleaner.pause.at', { type: 'string', default: null, validate: oneOf(...CLEANER_PAUSE_POINTS) }],
 ]);
 
 /** Kafka broker keys Samsa accepts but does not act on yet (one warning line each). */

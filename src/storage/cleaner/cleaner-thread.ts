@@ -2,10 +2,14 @@
 // one offset map (its share of log.cleaner.dedupe.buffer.size) and runs one cleaning at a time,
 // reading and writing segment files itself; for each cleaned group it asks the main thread to swap
 // it in and waits for the answer.
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type CleanJob, type CleanResult, type CleanedGroup, CleaningAbortedError, cleanLog } from './clean-log.js';
 import { OffsetMap } from './offset-map.js';
 import { pauseForTest } from './test-pause.js';
+
+/** The lowest CPU priority: the cleaner runs on what request handling leaves. */
+const BACKGROUND_NICE = 19;
 
 export interface CleanerThreadData {
   /** Bytes of offset map (log.cleaner.dedupe.buffer.size / log.cleaner.threads). */
@@ -30,6 +34,13 @@ export type FromCleanerThread =
 const port = parentPort;
 if (!port) throw new Error('cleaner-thread runs only as a worker thread');
 const data = workerData as CleanerThreadData;
+// Background work: on Linux the nice value is per thread (pid 0 = this thread), so the cleaner
+// yields the CPU to the event loop and request handling instead of competing with them.
+try {
+  setPriority(0, BACKGROUND_NICE);
+} catch {
+  // not permitted here: the thread runs at normal priority
+}
 const map = new OffsetMap(data.memoryBytes, data.loadFactor);
 let swapAnswer: { id: number; answer: (ok: boolean) => void } | undefined;
 

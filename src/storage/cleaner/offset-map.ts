@@ -10,7 +10,11 @@ const INITIAL_SLOTS = 1 << 14;
 export class OffsetMap {
   /** Slots the configured memory allows (Kafka: memory / (hash size + 8)). */
   readonly maxSlots: number;
+  /** Entries the map takes before it is full (Kafka: slots * dupBufferLoadFactor). */
+  readonly capacity: number;
   private slots: number;
+  /** Entries at which the arrays double. */
+  private growAt: number;
   private hashes: Int32Array;
   private offsets: Float64Array;
   private used = 0;
@@ -25,18 +29,15 @@ export class OffsetMap {
     private readonly loadFactor: number,
   ) {
     this.maxSlots = Math.max(1, Math.floor(memoryBytes / (HASH_WORDS * 4 + 8)));
+    this.capacity = Math.floor(this.maxSlots * loadFactor);
     this.slots = Math.min(INITIAL_SLOTS, this.maxSlots);
+    this.growAt = this.growLimit();
     this.hashes = new Int32Array(this.slots * HASH_WORDS);
     this.offsets = new Float64Array(this.slots).fill(-1);
   }
 
   get size(): number {
     return this.used;
-  }
-
-  /** Entries the map takes before it is full (Kafka: slots * dupBufferLoadFactor). */
-  get capacity(): number {
-    return Math.floor(this.maxSlots * this.loadFactor);
   }
 
   clear(): void {
@@ -47,7 +48,7 @@ export class OffsetMap {
 
   /** Records `offset` as the latest for the key at key[start, end). */
   put(key: Buffer, start: number, end: number, offset: number): void {
-    if (this.used + 1 > this.slots * this.loadFactor && this.slots < this.maxSlots) this.grow();
+    if (this.used >= this.growAt) this.grow();
     murmur3x86x128(key, start, end, this.h);
     const slot = this.findSlot(this.h, this.hashes, this.offsets, this.slots);
     if (this.offsets[slot] < 0) {
@@ -95,6 +96,12 @@ export class OffsetMap {
     this.slots = slots;
     this.hashes = hashes;
     this.offsets = offsets;
+    this.growAt = this.growLimit();
+  }
+
+  /** Doubling stops at the configured size, where the caller's capacity check takes over. */
+  private growLimit(): number {
+    return this.slots < this.maxSlots ? Math.floor(this.slots * this.loadFactor) : Infinity;
   }
 }
 
