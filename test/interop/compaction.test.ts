@@ -62,9 +62,16 @@ describe('compaction through kcat and confluent-kafka', () => {
     assert.ok(reads > 0, 'the topic was read while it was being cleaned');
   });
 
-  test('transactions of confluent-kafka: aborted records removed, the latest committed value per key kept', { timeout: 180_000 }, async () => {
+  test('transactions of confluent-kafka: aborted records removed, the latest committed value per key kept; __transaction_state compacted', { timeout: 180_000 }, async () => {
     const topic = 'txn-changelog';
-    const broker = await start({ overrides: { ...COMPACTING, 'transaction.state.log.num.partitions': 1, 'transaction.state.log.replication.factor': 1, 'transaction.state.log.min.isr': 1 } });
+    const overrides = {
+      ...COMPACTING,
+      'transaction.state.log.num.partitions': 1,
+      'transaction.state.log.replication.factor': 1,
+      'transaction.state.log.min.isr': 1,
+      'transaction.state.log.segment.bytes': 1024,
+    };
+    const broker = await start({ overrides });
     const { records } = await python<{ records: [number, string, string, boolean][] }>('compaction_txn.py', [broker.bootstrap, topic, 'compacting-txn', '500', '6', '1500'], 120_000);
     const lastMain = Math.max(...records.filter(([, key]) => key.startsWith('t-')).map(([offset]) => offset));
     await waitFor('the transactions to be cleaned', 60_000, () => (cleanerCheckpoint(broker.dataDir, topic) ?? 0) > lastMain);
@@ -81,6 +88,20 @@ describe('compaction through kcat and confluent-kafka', () => {
       assert.deepEqual(mainKeys.sort(), [...latest].filter(([k]) => k.startsWith('t-')).map(([, [, v]]) => v).sort(), 'one value per key');
     }
     assert.deepEqual(committed, uncommitted);
+
+    // __transaction_state (1 KiB segments here) is cleaned too, and after a restart the coordinator
+    // loads the compacted log: the same transactional id goes on with its transactions.
+    await waitFor('__transaction_state to be cleaned', 60_000, () => cleanerCheckpoint(broker.dataDir, '__transaction_state') !== undefined);
+    assert.equal(await broker.stop(), 0);
+    const restarted = await start({ dataDir: broker.dataDir, overrides });
+    const again = await python<{ records: [number, string, string, boolean][] }>('compaction_txn.py', [restarted.bootstrap, topic, 'compacting-txn', '10', '1', '10'], 120_000);
+    assert.ok(again.records.every(([offset]) => offset > lastMain), 'appended after the first run');
+    // Kafka's coordinator log line: the same producer id with the next epoch, so its state was loaded.
+    const initialized = (b: BrokerProcess): string[] =>
+      [...b.output().matchAll(/Initialized transactionalId compacting-txn with producerId (\d+) and producer epoch (\d+)/g)].map((m) => `${m[1]}/${m[2]}`);
+    const [before] = initialized(broker);
+    const [producerId, epoch] = before.split('/');
+    assert.deepEqual(initialized(restarted), [`${producerId}/${Number(epoch) + 1}`]);
   });
 
   test('__consumer_offsets is compacted: it shrinks after many commits and a restart loads the same offsets', { timeout: 180_000 }, async () => {
