@@ -1,6 +1,6 @@
 // `npm run bench`: runs the benchmark suite, prints one table and rewrites docs/benchmarks.md.
 // `node dist/bench/run.js <name> [<name> ...]` runs some of them and only prints (add --write to
-// rewrite the doc with just those). Names: throughput, latency, startup, embedded, groups, transactions.
+// rewrite the doc with just those). Names: throughput, latency, startup, embedded, groups, transactions, clients.
 // BENCH_CPU_PROF=<dir> starts the broker processes with --cpu-prof (see bench/profile.ts).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { latency, startup, throughput, CONSUME_FLAGS, PRODUCE_FLAGS, LATENCY_RATE, LATENCY_SECONDS, RECORDS, REPEATS } from './broker.js';
 import { embedded } from './embedded.js';
+import { run as clients } from './clients.js';
 import { run as transactions } from './transactions.js';
 import { type BenchRow, ROOT, killChildren, machineInfo, table, withTimeout } from './lib.js';
 
@@ -25,7 +26,7 @@ async function groups(): Promise<BenchRow[]> {
   return mod.run();
 }
 
-const BENCHES: Record<string, Bench> = { throughput, latency, startup, embedded, groups, transactions };
+const BENCHES: Record<string, Bench> = { throughput, latency, startup, embedded, groups, transactions, clients };
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);

@@ -46,13 +46,14 @@ export class ProducerBatch {
   settled = false;
   private readonly onSettled: (() => void)[] = [];
 
-  constructor(topic: string, partition: number, id: number, maxSize: number, firstRecordSize: number, createdAt = Date.now()) {
+  /** `capacityHint`: the size the partition's previous batch reached, so a steady stream allocates once per batch instead of doubling up to it. */
+  constructor(topic: string, partition: number, id: number, maxSize: number, firstRecordSize: number, createdAt = Date.now(), capacityHint = INITIAL_CAPACITY) {
     this.topic = topic;
     this.partition = partition;
     this.id = id;
     this.createdAt = createdAt;
     this.maxSize = maxSize;
-    this.buf = Buffer.allocUnsafe(Math.max(BATCH_HEADER_SIZE + firstRecordSize, Math.min(maxSize, INITIAL_CAPACITY)));
+    this.buf = Buffer.allocUnsafe(Math.max(BATCH_HEADER_SIZE + firstRecordSize, Math.min(maxSize, capacityHint > 0 ? capacityHint : INITIAL_CAPACITY)));
   }
 
   /** Bytes the batch holds (header included, before compression). */
@@ -264,10 +265,10 @@ function writeData(b: Buffer, p: number, d: RecordData | undefined, length: numb
   p = writeVarint(b, p, length);
   if (typeof d === 'string') {
     b.write(d, p, length, 'utf8');
-  } else if (length < 64) {
+  } else if (length < 32) {
     for (let i = 0; i < length; i++) b[p + i] = d[i];
   } else {
-    b.set(d, p);
+    d.copy(b, p); // measured faster than TypedArray#set here, and than a loop from ~32 bytes
   }
   return p + length;
 }

@@ -87,6 +87,8 @@ interface PartitionQueue {
   nextSequence: number;
   /** The sequence the broker expects next. */
   ackedSequence: number;
+  /** Size of the last batch closed (initial capacity of the next). */
+  lastBatchSize: number;
 }
 
 /** A send() or sendBatch() call waiting for its records' outcomes. */
@@ -394,7 +396,7 @@ export class Producer {
       if (BATCH_HEADER_SIZE + sizes.total > this.maxRequestSize) {
         throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `the record is ${BATCH_HEADER_SIZE + sizes.total} bytes in its batch, more than maxRequestSize (${this.maxRequestSize})`);
       }
-      batch = new ProducerBatch(q.topic, partition, this.nextBatchId++, this.batchSize, sizes.total);
+      batch = new ProducerBatch(q.topic, partition, this.nextBatchId++, this.batchSize, sizes.total, Date.now(), q.lastBatchSize);
       q.open = batch;
       this.unsettled.add(batch);
       this.scheduleDrain(this.urgent > 0 ? 0 : this.lingerMs);
@@ -425,7 +427,7 @@ export class Producer {
     const k = partitionKey(topic, partition);
     let q = this.queues.get(k);
     if (!q) {
-      q = { topic, partition, open: null, ready: [], inFlight: 0, muted: false, retryAt: 0, nextSequence: 0, ackedSequence: 0 };
+      q = { topic, partition, open: null, ready: [], inFlight: 0, muted: false, retryAt: 0, nextSequence: 0, ackedSequence: 0, lastBatchSize: 0 };
       this.queues.set(k, q);
       this.queueList.push(q);
     }
@@ -434,6 +436,7 @@ export class Producer {
 
   private closeOpen(q: PartitionQueue): void {
     const batch = q.open!;
+    q.lastBatchSize = batch.size;
     batch.closed = true;
     q.open = null;
     q.ready.push(batch);
@@ -532,6 +535,7 @@ export class Producer {
 
   private closeOpenQuietly(q: PartitionQueue): void {
     const batch = q.open!;
+    q.lastBatchSize = batch.size;
     batch.closed = true;
     q.open = null;
     q.ready.push(batch);
