@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ZooKeeperClient, ZooKeeperError, type ZkWatchEvent } from '../../src/cluster/zookeeper-client.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
-import { nextEvent, waitUntil } from '../helpers/wait.js';
+import { nextEvent, waitUntil, within } from '../helpers/wait.js';
 import { startZooKeeper, type ZooKeeperServer } from '../helpers/zookeeper.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -28,7 +28,7 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Zoo
   return error;
 }
 
-describe('ZooKeeperClient', () => {
+describe('ZooKeeperClient', { timeout: 180_000 }, () => {
   test('connects under a chroot it creates, and keeps everything below it', async () => {
     const client = await open(`${zk.connectString}/samsa/c1`);
     const root = await open();
@@ -164,9 +164,12 @@ describe('ZooKeeperClient', () => {
       await owner.create('/brokers/1', Buffer.from('{}'), 'ephemeral');
       const stat = await observer.exists('/brokers/1');
       assert.equal(stat?.ephemeralOwner, BigInt(`0x${owner.sessionId}`));
-      const gone = new Promise<ZkWatchEvent>((resolve) => { void observer.exists('/brokers/1', resolve); });
+      let onGone!: (e: ZkWatchEvent) => void;
+      const gone = new Promise<ZkWatchEvent>((resolve) => { onGone = resolve; });
+      // The watch is set once the answer is back: only then may the owner's session end.
+      assert.ok(await observer.exists('/brokers/1', onGone));
       await owner.close();
-      assert.deepEqual(await gone, { type: 'deleted', path: '/brokers/1' });
+      assert.deepEqual(await within('the ephemeral znode to go', WAIT_MS, gone), { type: 'deleted', path: '/brokers/1' });
       assert.equal(owner.state, 'closed');
       await rejectsWith(owner.getData('/brokers'), 'CLOSED');
       await rejectsWith(owner.create('/brokers/x', null, 'ephemeral_sequential'), 'CLOSED');
@@ -197,7 +200,7 @@ describe('ZooKeeperClient', () => {
       assert.equal((await client.getData('/eph')).data.toString(), 'me');
       // the watch was registered again on the new connection
       await client.setData('/watched', Buffer.from('1'));
-      assert.deepEqual(await changed, { type: 'dataChanged', path: '/watched' });
+      assert.deepEqual(await within('the data watch', WAIT_MS, changed), { type: 'dataChanged', path: '/watched' });
     } finally {
       await client.close();
     }

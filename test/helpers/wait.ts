@@ -24,3 +24,12 @@ export function nextEvent(emitter: NodeJS.EventEmitter, event: string, timeoutMs
     emitter.once(event, on);
   });
 }
+
+/** `promise`, or a failure naming `what` once timeoutMs have passed. */
+export function within<T>(what: string, timeoutMs: number, promise: Promise<T>): Promise<T> {
+  let timer!: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
