@@ -7,9 +7,9 @@ import { mkdtempSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import '../helpers/platformatic.js';
+import { withConnection } from '../helpers/platformatic.js';
 import {
-  Admin, Connection, Producer, alterReplicaLogDirsV1, alterReplicaLogDirsV2, describeLogDirsV4, stringSerializers,
+  Admin, Producer, alterReplicaLogDirsV1, alterReplicaLogDirsV2, describeLogDirsV4, stringSerializers,
 } from '@platformatic/kafka';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
@@ -49,15 +49,6 @@ after(async () => {
   removeDir(dataDir);
 });
 
-async function withConnection<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
-  const c = new Connection('samsa-test');
-  await c.connect('127.0.0.1', broker.port);
-  try {
-    return await fn(c);
-  } finally {
-    await c.close();
-  }
-}
 
 /** The client rejects answers that carry error codes; the answer itself rides on the error. */
 async function answerOf<T>(request: Promise<T>): Promise<T> {
@@ -122,7 +113,7 @@ test('DescribeLogDirs shows both dirs; AlterReplicaLogDirs moves a partition whi
     const target = source === dirA ? dirB : dirA;
     move = { source, target };
 
-    const moved = await withConnection((c) => alterReplicaLogDirsV2.api.async(c, [{ path: target, topics: [{ name: TOPIC, partitions: [0] }] }]));
+    const moved = await withConnection(broker.port, (c) => alterReplicaLogDirsV2.api.async(c, [{ path: target, topics: [{ name: TOPIC, partitions: [0] }] }]));
     assert.deepEqual(moved.results, [{ topicName: TOPIC, partitions: [{ partitionIndex: 0, errorCode: 0 }] }]);
     // Producing goes on while the copy runs; the move is done once the partition shows in its new dir alone.
     let placed: Record<string, string[]> = {};
@@ -157,7 +148,7 @@ test('AlterReplicaLogDirs errors as Kafka gives them', async () => {
     .filter((d) => d.topics.length > 0)
     .map((d) => d.logDir);
   const longTopic = 't'.repeat(249);
-  const r = await withConnection((c) => answerOf(alterReplicaLogDirsV1.api.async(c, [
+  const r = await withConnection(broker.port, (c) => answerOf(alterReplicaLogDirsV1.api.async(c, [
     { path: '/no/such/dir', topics: [{ name: 'ld-errors', partitions: [0] }] },
     { path: 'a', topics: [{ name: 'unknown-topic', partitions: [0] }] },
     { path: current, topics: [{ name: 'ld-errors', partitions: [0, 5] }, { name: 'unknown-topic', partitions: [1] }, { name: longTopic, partitions: [0] }] },
@@ -173,7 +164,7 @@ test('AlterReplicaLogDirs errors as Kafka gives them', async () => {
   });
 
   // Null topics: every partition hosted here.
-  const all = await withConnection((c) => describeLogDirsV4.api.async(c, null as never));
+  const all = await withConnection(broker.port, (c) => describeLogDirsV4.api.async(c, null as never));
   const names = new Set(all.results.flatMap((d) => d.topics.map((t) => t.name)));
   assert.ok(names.has('ld-errors') && names.has(TOPIC));
 });

@@ -3,9 +3,9 @@
 // ListOffsets v6+, CreateTopics v5+, DescribeCluster) that older clients never send.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import '../helpers/platformatic.js';
+import { withConnection } from '../helpers/platformatic.js';
 import {
-  Admin, Connection, Consumer, MessagesStreamModes, Producer, describeClusterV1, fetchV16, metadataV12,
+  Admin, Consumer, MessagesStreamModes, Producer, describeClusterV1, fetchV16, metadataV12,
   stringDeserializers, stringSerializers,
 } from '@platformatic/kafka';
 import { startBroker, type EmbeddedBroker } from '../../src/embedded.js';
@@ -22,15 +22,6 @@ after(async () => {
   await broker.stop();
 });
 
-async function withConnection<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
-  const c = new Connection('samsa-test');
-  await c.connect('127.0.0.1', broker.port);
-  try {
-    return await fn(c);
-  } finally {
-    await c.close();
-  }
-}
 
 test('create, produce with headers, list offsets, fetch v16 by topic id, delete', async () => {
   const created = await admin.createTopics({ topics: ['pl-topic'], partitions: 2, replicas: 1 });
@@ -49,7 +40,7 @@ test('create, produce with headers, list offsets, fetch v16 by topic id, delete'
   const offsets = await admin.listOffsets({ topics: [{ name: 'pl-topic', partitions: [{ partitionIndex: 1, timestamp: -1n }] }] });
   assert.equal(Number(offsets[0].partitions[0].offset), 2);
 
-  const records = await withConnection(async (c) => {
+  const records = await withConnection(broker.port, async (c) => {
     const md = await metadataV12.api.async(c, ['pl-topic'], false, false);
     const topicId = md.topics[0].topicId;
     const r = await fetchV16.api.async(c, 0, 1, 1 << 20, 0, 0, -1,
@@ -67,7 +58,7 @@ test('create, produce with headers, list offsets, fetch v16 by topic id, delete'
 });
 
 test('DescribeCluster v1 names this broker as controller', async () => {
-  const r = await withConnection((c) => describeClusterV1.api.async(c, false, 1));
+  const r = await withConnection(broker.port, (c) => describeClusterV1.api.async(c, false, 1));
   assert.equal(r.errorCode, 0);
   assert.equal(r.controllerId, 0);
   assert.deepEqual(r.brokers.map((b) => [b.brokerId, b.host, b.port]), [[0, '127.0.0.1', broker.port]]);
