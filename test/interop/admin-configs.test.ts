@@ -260,6 +260,18 @@ test('a cluster-wide dynamic default is the source of a topic value and applies 
   assert.equal(reset['max.message.bytes'].value, '1048588');
 });
 
+test('validate-only checks a change and makes none', async () => {
+  await createTopic('cfg-validate', { 'retention.ms': '1000' });
+  const [ok, bad, after] = await confluent<[Outcome[], Outcome[], Record<string, Described>]>([
+    { op: 'alter', validate_only: true, resources: [{ type: 'topic', name: 'cfg-validate', configs: { 'retention.ms': '2000' } }] },
+    { op: 'alter', validate_only: true, resources: [{ type: 'topic', name: 'cfg-validate', configs: { 'retention.ms': '-7' } }] },
+    { op: 'describe', type: 'topic', name: 'cfg-validate', keys: ['retention.ms'] },
+  ]);
+  assert.deepEqual(ok, [{ error: null }]);
+  assert.equal(bad[0].error, 'INVALID_CONFIG');
+  assert.equal(after['retention.ms'].value, '1000');
+});
+
 test('a topic max.message.bytes override applies to produce at once', async () => {
   await createTopic('cfg-live');
   const [altered] = await confluent<Outcome[][]>([
