@@ -5,7 +5,7 @@
 // store and applied to the partitions at once.
 import { topicNameProblem } from '../cluster/topic-names.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { ConfigError, formatConfigValue } from '../storage/config-def.js';
+import { ConfigError, type ConfigValue, formatConfigValue } from '../storage/config-def.js';
 import { TOPIC_CONFIG_DEFS, parseTopicConfigs } from '../storage/topic-config.js';
 import { brokerConfigEntries, topicConfigEntries, type ConfigEntryView, type DescribeOptions } from './config-view.js';
 import { BROKER_CONFIG_DEFS, parseDynamicBrokerConfigs } from './config.js';
@@ -201,17 +201,15 @@ export class ConfigAdmin {
  */
 export function loadDynamicBrokerConfigs(broker: Pick<BrokerContext, 'config' | 'metadata' | 'nodeId' | 'log'>): void {
   for (const [level, entity] of [['default', ''], ['broker', String(broker.nodeId)]] as const) {
-    const stored = broker.metadata.brokerConfigs(entity);
-    const valid: Record<string, string> = {};
-    for (const [k, v] of Object.entries(stored)) {
+    const valid = new Map<string, ConfigValue>();
+    for (const [k, v] of Object.entries(broker.metadata.brokerConfigs(entity))) {
       try {
-        parseDynamicBrokerConfigs({ [k]: v });
-        valid[k] = v;
+        for (const [key, value] of parseDynamicBrokerConfigs({ [k]: v })) valid.set(key, value);
       } catch (e) {
         broker.log.warn(`ignoring stored dynamic broker config: ${(e as Error).message}`);
       }
     }
-    broker.config.setDynamic(level, parseDynamicBrokerConfigs(valid));
+    broker.config.setDynamic(level, valid);
   }
 }
 

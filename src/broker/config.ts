@@ -251,8 +251,9 @@ export class BrokerConfig {
    * 'default' for the cluster-wide default, 'broker' for this broker.
    */
   setDynamic(level: 'default' | 'broker', configs: ReadonlyMap<string, ConfigValue>): void {
-    (level === 'default' ? this.dynamicDefault : this.dynamicBroker).clear();
-    for (const [k, v] of configs) (level === 'default' ? this.dynamicDefault : this.dynamicBroker).set(k, v);
+    const layer = level === 'default' ? this.dynamicDefault : this.dynamicBroker;
+    layer.clear();
+    for (const [k, v] of configs) layer.set(k, v);
     this.topicDefaultsCache = undefined;
   }
   int(key: string): number { return this.get(key) as number; }

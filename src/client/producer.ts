@@ -10,7 +10,7 @@
 import { ApiKey } from '../protocol/api-keys.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { ProduceResponse } from '../protocol/messages/produce.js';
-import { BATCH_HEADER_SIZE, CompressionType } from '../protocol/records/batch.js';
+import { BATCH_HEADER_SIZE, CODEC_BY_NAME, type CompressionType } from '../protocol/records/batch.js';
 import { Cluster, type TopicInfo } from './cluster.js';
 import { KafkaClientError, KafkaConnectionError, KafkaError, KafkaStateError, KafkaTimeoutError } from './errors.js';
 import { nonNegative, oneOf, positive, resolveClientOptions, type ClientOptions } from './options.js';
@@ -53,13 +53,7 @@ export interface ProducerOptions extends ClientOptions {
   allowAutoTopicCreation?: boolean;
 }
 
-const CODECS: Record<CompressionCodec, CompressionType> = {
-  none: CompressionType.None,
-  gzip: CompressionType.Gzip,
-  snappy: CompressionType.Snappy,
-  lz4: CompressionType.Lz4,
-  zstd: CompressionType.Zstd,
-};
+const CODEC_NAMES: CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
 /** Errors after which the partition's leader is looked up again. */
 const LEADER_MOVED: ReadonlySet<number> = new Set([
@@ -197,7 +191,7 @@ export class Producer {
     this.cluster = new Cluster(resolveClientOptions(options, 'samsa-producer'));
     const acks = oneOf<0 | 1 | -1 | 'all'>(options.acks, 'acks', [0, 1, -1, 'all'], 'all');
     this.acks = acks === 'all' ? -1 : acks;
-    this.compression = CODECS[oneOf(options.compression, 'compression', Object.keys(CODECS) as CompressionCodec[], 'none')];
+    this.compression = CODEC_BY_NAME[oneOf(options.compression, 'compression', CODEC_NAMES, 'none')];
     this.lingerMs = nonNegative(options.lingerMs, 'lingerMs', 5);
     this.batchSize = positive(options.batchSize, 'batchSize', 1024 * 1024);
     this.bufferMemory = positive(options.bufferMemory, 'bufferMemory', 32 * 1024 * 1024);

@@ -15,7 +15,7 @@
 import { INTERNAL_TOPICS } from '../../cluster/topic-names.js';
 import { ErrorCode, errorName } from '../../protocol/errors.js';
 import {
-  BATCH_HEADER_SIZE, CompressionType, baseSequenceOf, isTransactionalBatch, magicOf, producerEpochOf, producerIdOf,
+  BATCH_HEADER_SIZE, CODEC_BY_NAME, CompressionType, baseSequenceOf, isTransactionalBatch, magicOf, producerEpochOf, producerIdOf,
 } from '../../protocol/records/batch.js';
 import type { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
 import { legacyToV2 } from '../../protocol/records/legacy.js';
@@ -23,7 +23,7 @@ import { RecordsError } from '../../protocol/records/errors.js';
 import { recompressBatch, type TargetCompression } from '../../protocol/records/recompress.js';
 import { validateProduceRecords } from '../../protocol/records/validate.js';
 import { ProducerStateError } from '../../storage/errors.js';
-import type { LogConfig, TopicCompression } from '../../storage/log-config.js';
+import type { LogConfig } from '../../storage/log-config.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { VerificationGuard } from '../../storage/verification-state.js';
 import type { BrokerContext } from '../context.js';
@@ -167,18 +167,10 @@ function segmentOverflow(batch: Buffer, cfg: LogConfig, partition: number): Part
   return result(partition, ErrorCode.RECORD_LIST_TOO_LARGE, `batch of ${batch.length} bytes exceeds segment.bytes ${cfg.segmentBytes}`);
 }
 
-const CODEC_OF: Record<Exclude<TopicCompression, 'producer'>, CompressionType> = {
-  uncompressed: CompressionType.None,
-  gzip: CompressionType.Gzip,
-  snappy: CompressionType.Snappy,
-  lz4: CompressionType.Lz4,
-  zstd: CompressionType.Zstd,
-};
-
 /** What a batch in `source` must be recompressed to under the topic's compression.type (Kafka's BrokerCompressionType), if anything. */
 function recompressionTarget(cfg: LogConfig, source: CompressionType): TargetCompression | undefined {
   if (cfg.compressionType === 'producer') return undefined;
-  const type = CODEC_OF[cfg.compressionType];
+  const type = CODEC_BY_NAME[cfg.compressionType];
   if (type === source) return undefined;
   const levels = cfg.compressionLevels;
   const level = type === CompressionType.Gzip ? levels.gzip : type === CompressionType.Lz4 ? levels.lz4 : type === CompressionType.Zstd ? levels.zstd : undefined;

@@ -39,6 +39,19 @@ export enum CompressionType {
   Zstd = 4,
 }
 
+/**
+ * Kafka's codec names: `none` (a producer's compression.type) and `uncompressed` (a topic's) both
+ * mean no compression.
+ */
+export const CODEC_BY_NAME = {
+  none: CompressionType.None,
+  uncompressed: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
+} as const;
+
 export enum TimestampType {
   CreateTime = 0,
   LogAppendTime = 1,
