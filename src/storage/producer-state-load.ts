@@ -31,16 +31,17 @@ export interface ProducerStateLoad extends ProducerStateRange {
 /** The producer state of a log being opened. */
 export async function loadProducerState(dir: string, segments: readonly LogSegment[], load: ProducerStateLoad): Promise<ProducerStateManager> {
   const state = new ProducerStateManager(load.partition);
+  const snapshots = listSnapshots(dir);
   // A log without any snapshot after a clean shutdown was written before producer state existed
   // (Kafka's upgrade case): its state is taken as empty instead of scanning the whole log. The
   // snapshot is not fsynced (that would be one fsync per partition at start-up): if a crash
   // tears it, its CRC fails and the next start replays the log instead.
-  if (load.hadCleanShutdown && load.recoveredFrom === undefined && listSnapshots(dir).length === 0) {
+  if (load.hadCleanShutdown && load.recoveredFrom === undefined && snapshots.length === 0) {
     state.clear(load.logEndOffset);
     writeSnapshot(dir, load.logEndOffset, [], false);
     return state;
   }
-  await rebuildProducerState(state, dir, segments, load, load.recoveredFrom);
+  await rebuildProducerState(state, dir, segments, load, load.recoveredFrom, snapshots);
   return state;
 }
 
@@ -48,6 +49,7 @@ export async function loadProducerState(dir: string, segments: readonly LogSegme
  * Reloads `state` for the log [logStartOffset, logEndOffset): snapshots above the end are
  * deleted, the latest one at or below min(end, reindexFrom) loaded, the log after it replayed.
  * With `reindexFrom`, the .txnindex of every segment from that offset on is rebuilt.
+ * `snapshots`: the snapshot offsets in `dir`, ascending, when the caller has just listed them.
  */
 export async function rebuildProducerState(
   state: ProducerStateManager,
@@ -55,11 +57,12 @@ export async function rebuildProducerState(
   segments: readonly LogSegment[],
   range: ProducerStateRange,
   reindexFrom?: number,
+  snapshots: readonly number[] = listSnapshots(dir),
 ): Promise<void> {
   const { logStartOffset, logEndOffset } = range;
-  const snapshots = listSnapshots(dir);
   for (const offset of snapshots) if (offset > logEndOffset) deleteSnapshot(dir, offset);
-  const usable = snapshots.filter((o) => o <= Math.min(logEndOffset, reindexFrom ?? logEndOffset)).reverse();
+  const kept = new Set(snapshots.filter((o) => o <= logEndOffset));
+  const usable = [...kept].filter((o) => o <= Math.min(logEndOffset, reindexFrom ?? logEndOffset)).reverse();
   state.clear(logStartOffset);
   for (const offset of usable) {
     try {
@@ -68,13 +71,14 @@ export async function rebuildProducerState(
     } catch (err) {
       if (!(err instanceof CorruptSnapshotError)) throw err;
       deleteSnapshot(dir, offset);
+      kept.delete(offset);
     }
   }
   if (reindexFrom !== undefined) for (const s of segments) if (s.baseOffset >= reindexFrom) s.txnIndex.reset();
   await replay(state, segments, logEndOffset, reindexFrom ?? Number.MAX_SAFE_INTEGER);
   state.mapEndOffset = logEndOffset;
   // A later snapshot skipped for the reindexing replay holds the same state: no need to write another.
-  const latest = listSnapshots(dir).at(-1);
+  const latest = [...kept].at(-1);
   if (latest !== undefined && latest > state.lastSnapshotOffset) state.lastSnapshotOffset = latest;
 }
 
