@@ -5,19 +5,22 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../storage/atomic-file.js';
 import type { TopicConfigs } from '../storage/topic-config.js';
-import type { BrokerRegistration, MetadataStore, NewTopic, TopicMetadata } from './metadata-store.js';
+import type { BrokerRegistration, MetadataEvent, MetadataStore, NewTopic, PartitionState, TopicMetadata } from './metadata-store.js';
 
 const FILE = 'samsa-metadata.json';
 
 interface StoredTopic {
   name: string;
   topicId: string; // base64url, as Kafka prints topic ids
-  partitions: TopicMetadata['partitions'];
+  /** version and controllerEpoch are absent in files written before partition states had them. */
+  partitions: (Omit<PartitionState, 'version' | 'controllerEpoch'> & Partial<PartitionState>)[];
   configs: TopicMetadata['configs'];
   internal: boolean;
 }
 
 export class LocalMetadataStore implements MetadataStore {
+  readonly clustered = false;
+  private readonly listeners: ((event: MetadataEvent) => void)[] = [];
   private readonly byName = new Map<string, TopicMetadata>();
   /** Keyed by the topic id in hex (Fetch v13+ and Metadata v12 name topics by id). */
   private readonly byId = new Map<string, TopicMetadata>();
@@ -44,7 +47,8 @@ export class LocalMetadataStore implements MetadataStore {
     if (text !== null) {
       const stored = JSON.parse(text) as { version: number; topics: StoredTopic[]; brokerConfigs?: Record<string, Record<string, string>> };
       for (const t of stored.topics) {
-        store.add({ ...t, topicId: Buffer.from(t.topicId, 'base64url') });
+        const partitions = t.partitions.map((p) => ({ ...p, version: p.version ?? 0, controllerEpoch: p.controllerEpoch ?? 0 }));
+        store.add({ ...t, partitions, topicId: Buffer.from(t.topicId, 'base64url') });
       }
       for (const [entity, configs] of Object.entries(stored.brokerConfigs ?? {})) store.brokerEntities.set(entity, configs);
     }
@@ -82,18 +86,16 @@ export class LocalMetadataStore implements MetadataStore {
 
   async createTopic(spec: NewTopic): Promise<TopicMetadata> {
     if (this.byName.has(spec.name)) throw new Error(`topic ${spec.name} already exists`);
-    const node = this.nodeId;
     const topic: TopicMetadata = {
       name: spec.name,
       topicId: spec.topicId ?? randomBytes(16),
-      partitions: Array.from({ length: spec.partitions }, (_, partition) => ({
-        partition, leader: node, leaderEpoch: 0, replicas: [node], isr: [node],
-      })),
+      partitions: Array.from({ length: spec.partitions }, (_, partition) => newPartition(partition, spec.assignments?.[partition] ?? [this.nodeId])),
       configs: spec.configs,
       internal: spec.internal ?? false,
     };
     this.add(topic);
     await this.persist();
+    this.emit({ type: 'partitions', topic: topic.name, partitions: topic.partitions.map((p) => p.partition) });
     return topic;
   }
 
@@ -103,6 +105,7 @@ export class LocalMetadataStore implements MetadataStore {
     this.byName.delete(name);
     this.byId.delete(topic.topicId.toString('hex'));
     await this.persist();
+    this.emit({ type: 'topic-deleted', topic: name });
   }
 
   async setTopicConfigs(name: string, configs: TopicConfigs): Promise<void> {
@@ -110,15 +113,16 @@ export class LocalMetadataStore implements MetadataStore {
     if (!topic) throw new Error(`topic ${name} does not exist`);
     topic.configs = configs;
     await this.persist();
+    this.emit({ type: 'topic-configs', topic: name });
   }
 
   async createPartitions(name: string, assignments: number[][]): Promise<TopicMetadata> {
     const topic = this.byName.get(name);
     if (!topic) throw new Error(`topic ${name} does not exist`);
-    for (const replicas of assignments) {
-      topic.partitions.push({ partition: topic.partitions.length, leader: replicas[0], leaderEpoch: 0, replicas: [...replicas], isr: [...replicas] });
-    }
+    const first = topic.partitions.length;
+    for (const replicas of assignments) topic.partitions.push(newPartition(topic.partitions.length, replicas));
     await this.persist();
+    this.emit({ type: 'partitions', topic: name, partitions: topic.partitions.slice(first).map((p) => p.partition) });
     return topic;
   }
 
@@ -130,6 +134,26 @@ export class LocalMetadataStore implements MetadataStore {
     if (Object.keys(configs).length === 0) this.brokerEntities.delete(entity);
     else this.brokerEntities.set(entity, { ...configs });
     await this.persist();
+    this.emit({ type: 'broker-configs', entity });
+  }
+
+  onChange(listener: (event: MetadataEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** One broker is every partition's only replica: its ISR never changes, but the write is honoured like ZooKeeper's. */
+  async updateIsr(topic: string, partition: number, isr: number[], expected: PartitionState): Promise<PartitionState | null> {
+    const state = this.byName.get(topic)?.partitions[partition];
+    if (!state || state.version !== expected.version) return null;
+    state.isr = [...isr];
+    state.version++;
+    await this.persist();
+    this.emit({ type: 'partitions', topic, partitions: [partition] });
+    return state;
+  }
+
+  private emit(event: MetadataEvent): void {
+    for (const l of this.listeners) l(event);
   }
 
   private persist(): Promise<void> {
@@ -145,4 +169,9 @@ export class LocalMetadataStore implements MetadataStore {
   async close(): Promise<void> {
     await this.writing;
   }
+}
+
+/** A new partition's first state: led by its first replica, every replica in sync, epoch 0. */
+function newPartition(partition: number, replicas: readonly number[]): PartitionState {
+  return { partition, leader: replicas[0], leaderEpoch: 0, replicas: [...replicas], isr: [...replicas], version: 0, controllerEpoch: 0 };
 }
