@@ -159,6 +159,7 @@ export class FetchedRecords {
           value,
           headers,
           timestamp: batch.logAppendTime >= 0 ? batch.logAppendTime : batch.baseTimestamp + timestampDelta,
+          timestampType: batch.logAppendTime >= 0 ? 'LogAppendTime' : 'CreateTime',
           leaderEpoch: batch.leaderEpoch,
         });
         this.nextOffset = offset + 1;

@@ -57,6 +57,8 @@ export interface ConsumerRecord {
   headers: [name: string, value: Buffer | null][];
   /** ms since the epoch: CreateTime, or LogAppendTime for topics that use it. */
   timestamp: number;
+  /** Which of the two `timestamp` is (the topic's message.timestamp.type when it was written). */
+  timestampType: 'CreateTime' | 'LogAppendTime';
   /** The partition leader epoch the record was written in (-1 when unknown). */
   leaderEpoch: number;
 }

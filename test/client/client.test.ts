@@ -53,7 +53,7 @@ test('the contract: admin, producer send/sendBatch, consumer poll/commit/seek, a
   assert.equal(records.length, 4);
   const first = records.find((r) => r.key?.toString() === 'order-1' && r.value?.toString() === 'coffee')!;
   assert.deepEqual({ ...first, key: first.key!.toString(), value: first.value!.toString(), headers: first.headers.map(([k, v]) => [k, v?.toString('hex')]) }, {
-    topic: 'orders', partition: meta.partition, offset: 0, key: 'order-1', value: 'coffee', timestamp: 1_700_000_000_000,
+    topic: 'orders', partition: meta.partition, offset: 0, key: 'order-1', value: 'coffee', timestamp: 1_700_000_000_000, timestampType: 'CreateTime',
     headers: [['source', Buffer.from('web').toString('hex')], ['raw', '0102']], leaderEpoch: first.leaderEpoch,
   });
   const tea = records.find((r) => r.value?.toString() === 'tea')!;
