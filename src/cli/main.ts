@@ -1,30 +1,61 @@
 #!/usr/bin/env -S node --initial-old-space-size=64
 // The heap flag keeps V8 from running a major GC every few tens of ms under heavy produce/fetch
 // (see docs/benchmarks.md, "major-GC storms"); Kafka ships its heap settings the same way.
-// The samsa command: `samsa <subcommand> [options]`.
-import { runStart } from './start.js';
+// The samsa command: `samsa <command> [options]`. `start` runs a broker; the
+// other commands (src/cli/commands.ts) are Kafka's command-line tools.
+import { helpText, parseArgs, UsageError, wantsHelp } from './args.js';
+import type { CliIo } from './command.js';
+import { COMMAND_NAMES, isCommandName, loadCommand } from './commands.js';
 
-const USAGE = `Usage: samsa <command> [options]
+const START_SUMMARY = 'Run a broker (Kafka\'s kafka-server-start).';
 
-Commands:
-  start     run a broker (samsa start --help)
-`;
+/** `samsa --help`: every command with its summary (a command missing from the build says so). */
+async function usage(): Promise<string> {
+  const rows: [string, string][] = [['start', START_SUMMARY]];
+  for (const name of COMMAND_NAMES) {
+    rows.push([name, await loadCommand(name).then((c) => c.spec.summary, (e: unknown) => `(${(e as Error).message})`)]);
+  }
+  const width = Math.max(...rows.map(([name]) => name.length)) + 2;
+  return `Usage: samsa <command> [options]\n\nCommands:\n${rows.map(([name, summary]) => `  ${name.padEnd(width)}${summary}`).join('\n')}\n\n`
+    + 'Run \'samsa <command> --help\' for a command\'s options.\n';
+}
+
+async function runCommand(name: string, argv: string[], io: CliIo): Promise<number> {
+  try {
+    const command = await loadCommand(name);
+    if (wantsHelp(argv)) {
+      io.stdout.write(helpText(command.spec));
+      return 0;
+    }
+    return await command.run(parseArgs(command.spec, argv), io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`samsa ${name}: ${e.message}\nRun 'samsa ${name} --help' for usage.\n`);
+    } else {
+      io.stderr.write(`Error: ${(e as Error).message}\n`);
+    }
+    return 1;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'start':
-      return runStart(rest);
-    case undefined:
-    case '--help':
-    case '-h':
-    case 'help':
-      process.stdout.write(USAGE);
-      return command === undefined ? 1 : 0;
-    default:
-      process.stderr.write(`samsa: unknown command '${command}'\n\n${USAGE}`);
-      return 1;
+  if (command === 'start') {
+    const { runStart } = await import('./start.js');
+    return runStart(rest);
   }
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(await usage());
+    return command === undefined ? 1 : 0;
+  }
+  if (!isCommandName(command)) {
+    process.stderr.write(`samsa: unknown command '${command}'\nRun 'samsa --help' for the list of commands.\n`);
+    return 1;
+  }
+  const code = await runCommand(command, rest, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, isTTY: Boolean(process.stderr.isTTY) });
+  // Like Kafka's tools (Exit.exit), a finished command ends the process even if a client left a timer or socket behind.
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));
+  process.exit(code);
 }
 
 main(process.argv.slice(2)).then(
