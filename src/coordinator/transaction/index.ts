@@ -4,6 +4,7 @@ export { transactionCoordinatorConfig, type TransactionCoordinatorConfig } from 
 export { type TxnMarker, type TxnMarkerWriter } from './markers.js';
 export { type TopicPartition, partitionKey } from './metadata.js';
 export { FileProducerIdBlockStore, ProducerIdManager, type ProducerIdBlockStore } from './producer-ids.js';
+export { ZkProducerIdBlockStore } from './zk-producer-id-blocks.js';
 export { TRANSACTION_STATE_TOPIC, type TransactionLogAccess } from './store.js';
 export {
   LocalTxnPartitionVerifier, type PartitionVerification, type TxnPartitionVerifier, type TxnToVerify, unverifiedPartitions,
