@@ -167,6 +167,8 @@ export class Producer {
   private readonly queues = new Map<string, PartitionQueue>();
   private readonly queueList: PartitionQueue[] = [];
   private readonly unsettled = new Set<ProducerBatch>();
+  /** Sends waiting for metadata or buffer memory before they append: flush() waits for them too. */
+  private readonly waitingToAppend = new Set<Promise<void>>();
   private readonly inFlightByNode = new Map<number, number>();
   /** Per broker: resolves once the last Produce request made for it has been written. */
   private readonly writeOrder = new Map<number, Promise<void>>();
@@ -252,6 +254,7 @@ export class Producer {
   async flush(): Promise<void> {
     this.urgent++;
     try {
+      while (this.waitingToAppend.size > 0) await Promise.all(this.waitingToAppend);
       for (const q of this.queueList) if (q.open) this.closeOpen(q);
       this.wake();
       // Batches made before this call, and those split from them (ids in between).
@@ -332,12 +335,14 @@ export class Producer {
   }
 
   private continueAfter(wait: Promise<unknown>, records: readonly ProducerRecord[], outcomes: Completion, at: number): void {
-    wait.then(
+    const resumed = wait.then(
       () => this.appendFrom(records, outcomes, at),
       (e: Error) => {
         for (let i = at; i < records.length; i++) outcomes.fail(i, e);
       },
     );
+    this.waitingToAppend.add(resumed);
+    void resumed.finally(() => this.waitingToAppend.delete(resumed));
   }
 
   private async waitForTopic(topic: string): Promise<void> {
