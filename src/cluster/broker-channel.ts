@@ -1,0 +1,229 @@
+// Requests from this broker to other brokers, addressed by broker id (Kafka's
+// inter-broker NetworkClient / BrokerToBrokerChannel). One pipelined connection
+// per remote broker, opened on first use and reopened after a failure; every
+// request has a deadline, and a missed deadline closes the connection (what
+// Kafka's NetworkClient does), failing everything in flight on it. All brokers
+// of a cluster run Samsa, so each API is spoken at the highest version of our
+// codecs: no ApiVersions round trip.
+import { connect, type Socket } from 'node:net';
+import { apiKeyName } from '../protocol/api-keys.js';
+import type { Encodable } from '../protocol/codec.js';
+import { decodeResponseHeader, encodeRequestHeader } from '../protocol/header.js';
+import { apiMessages } from '../protocol/messages/index.js';
+import { Reader, Writer } from '../protocol/primitives.js';
+import type { BrokerRegistration } from './metadata-store.js';
+
+export class BrokerChannelError extends Error {
+  override name = 'BrokerChannelError';
+  constructor(
+    readonly brokerId: number,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export interface BrokerChannelOptions {
+  /** Client id on every request (Kafka: e.g. "broker-1-fetcher-0"). */
+  clientId: string;
+  /** Deadline of a connect and, plus a request's extraTimeoutMs, of a response. */
+  requestTimeoutMs: number;
+}
+
+export interface BrokerRequestOptions {
+  /** Defaults to the highest version of the API's codec. */
+  version?: number;
+  /** Added to the request timeout (a Fetch may wait max_wait_ms on the broker before answering). */
+  extraTimeoutMs?: number;
+}
+
+/** Where the channel looks brokers up (the metadata store). */
+export interface BrokerDirectory {
+  liveBrokers(): BrokerRegistration[];
+}
+
+export class BrokerChannel {
+  private readonly connections = new Map<number, BrokerConnection>();
+  private closed = false;
+
+  constructor(
+    private readonly directory: BrokerDirectory,
+    private readonly options: BrokerChannelOptions,
+  ) {}
+
+  /** Sends one request to broker `brokerId`; rejects with BrokerChannelError when it cannot be answered. */
+  async request<Res, Req = unknown>(brokerId: number, apiKey: number, body: Encodable<Req>, opts: BrokerRequestOptions = {}): Promise<Res> {
+    if (this.closed) throw new BrokerChannelError(brokerId, 'the broker channel is closed');
+    const api = apiMessages.get(apiKey);
+    if (!api) throw new BrokerChannelError(brokerId, `API key ${apiKey} has no codec`);
+    const broker = this.directory.liveBrokers().find((b) => b.nodeId === brokerId);
+    if (!broker) throw new BrokerChannelError(brokerId, `broker ${brokerId} is not alive`);
+    let connection = this.connections.get(brokerId);
+    // A broker that re-registered elsewhere (restarted on another port) gets a new connection.
+    if (connection && (connection.isClosed || connection.host !== broker.host || connection.port !== broker.port)) {
+      connection.close();
+      connection = undefined;
+    }
+    if (!connection) {
+      connection = new BrokerConnection(brokerId, broker.host, broker.port, this.options);
+      this.connections.set(brokerId, connection);
+    }
+    const version = opts.version ?? api.maxVersion;
+    return (await connection.request(apiKey, version, body, opts.extraTimeoutMs ?? 0)) as Res;
+  }
+
+  /** Closes the connection to one broker (e.g. it left the cluster); requests in flight to it fail. */
+  disconnect(brokerId: number): void {
+    this.connections.get(brokerId)?.close();
+    this.connections.delete(brokerId);
+  }
+
+  /** Closes every connection; requests in flight fail, later ones are refused. */
+  close(): void {
+    this.closed = true;
+    for (const c of this.connections.values()) c.close();
+    this.connections.clear();
+  }
+}
+
+interface InFlight {
+  apiKey: number;
+  version: number;
+  resolve: (body: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** One socket to one broker; requests are written as they come and matched to responses by correlation id. */
+class BrokerConnection {
+  private readonly socket: Socket;
+  private readonly inFlight = new Map<number, InFlight>();
+  /** Requests written before the socket connected wait in the socket's own buffer; this bounds the connect. */
+  private connectTimer: NodeJS.Timeout | null;
+  private nextCorrelationId = 0;
+  private closedWith: Error | null = null;
+  // Frame assembly: the 4-byte size prefix, then the frame (a view of the chunk when it lies inside one).
+  private readonly sizePrefix = Buffer.alloc(4);
+  private sizeFilled = 0;
+  private frame: Buffer | null = null;
+  private frameFilled = 0;
+
+  constructor(
+    readonly brokerId: number,
+    readonly host: string,
+    readonly port: number,
+    private readonly options: BrokerChannelOptions,
+  ) {
+    this.socket = connect({ host, port });
+    this.socket.setNoDelay(true);
+    this.connectTimer = setTimeout(() => this.fail(`connecting to ${this.address} took longer than ${options.requestTimeoutMs} ms`), options.requestTimeoutMs);
+    this.socket.once('connect', () => this.clearConnectTimer());
+    this.socket.on('data', (d: Buffer) => this.onData(d));
+    this.socket.on('error', (e) => this.fail(`connection to ${this.address} failed: ${e.message}`, e));
+    this.socket.on('close', () => this.fail(`connection to ${this.address} was closed`));
+  }
+
+  get isClosed(): boolean {
+    return this.closedWith !== null;
+  }
+
+  private get address(): string {
+    return `broker ${this.brokerId} at ${this.host}:${this.port}`;
+  }
+
+  request(apiKey: number, version: number, body: unknown, extraTimeoutMs: number): Promise<unknown> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const api = apiMessages.get(apiKey)!;
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
+    const w = new Writer(512);
+    w.int32(0); // frame size, patched below
+    encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: this.options.clientId });
+    api.request.encode(w, version, body as never);
+    const chunks = w.chunksOut();
+    chunks[0].writeInt32BE(w.length - 4, 0);
+    const timeoutMs = this.options.requestTimeoutMs + extraTimeoutMs;
+    const promise = new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => this.fail(`${apiKeyName(apiKey)} request to ${this.address} got no response within ${timeoutMs} ms`), timeoutMs);
+      this.inFlight.set(correlationId, { apiKey, version, resolve, reject, timer });
+    });
+    this.socket.cork();
+    for (const c of chunks) this.socket.write(c);
+    this.socket.uncork();
+    return promise;
+  }
+
+  close(): void {
+    this.fail(`connection to ${this.address} was closed by this broker`);
+  }
+
+  private onData(data: Buffer): void {
+    let at = 0;
+    while (at < data.length && !this.closedWith) {
+      if (!this.frame) {
+        const n = Math.min(4 - this.sizeFilled, data.length - at);
+        data.copy(this.sizePrefix, this.sizeFilled, at, at + n);
+        this.sizeFilled += n;
+        at += n;
+        if (this.sizeFilled < 4) return;
+        this.sizeFilled = 0;
+        const size = this.sizePrefix.readInt32BE(0);
+        if (size < 0) return this.fail(`${this.address} sent a frame of negative size`);
+        if (data.length - at >= size) {
+          this.onFrame(data.subarray(at, at + size));
+          at += size;
+          continue;
+        }
+        this.frame = Buffer.allocUnsafe(size);
+        this.frameFilled = 0;
+      }
+      const n = Math.min(this.frame.length - this.frameFilled, data.length - at);
+      data.copy(this.frame, this.frameFilled, at, at + n);
+      this.frameFilled += n;
+      at += n;
+      if (this.frameFilled === this.frame.length) {
+        const frame = this.frame;
+        this.frame = null;
+        this.onFrame(frame);
+      }
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    const correlationId = frame.length >= 4 ? frame.readInt32BE(0) : -1;
+    const request = this.inFlight.get(correlationId);
+    if (!request) return this.fail(`${this.address} answered correlation id ${correlationId}, which nobody asked for`);
+    this.inFlight.delete(correlationId);
+    clearTimeout(request.timer);
+    let body: unknown;
+    try {
+      const r = new Reader(frame);
+      decodeResponseHeader(r, request.apiKey, request.version);
+      body = apiMessages.get(request.apiKey)!.response.decode(r, request.version);
+    } catch (e) {
+      request.reject(new BrokerChannelError(this.brokerId, `unreadable ${apiKeyName(request.apiKey)} response from ${this.address}: ${(e as Error).message}`, { cause: e }));
+      return this.fail(`connection to ${this.address} closed after an unreadable response`);
+    }
+    request.resolve(body);
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+  }
+
+  private fail(message: string, cause?: Error): void {
+    if (this.closedWith) return;
+    const error = new BrokerChannelError(this.brokerId, message, cause ? { cause } : undefined);
+    this.closedWith = error;
+    this.clearConnectTimer();
+    this.socket.destroy();
+    for (const request of this.inFlight.values()) {
+      clearTimeout(request.timer);
+      request.reject(error);
+    }
+    this.inFlight.clear();
+    this.frame = null;
+  }
+}
