@@ -29,6 +29,11 @@ export class OffsetIndex extends SparseIndex {
     return { offset: this.baseOffset + this.relativeOffsetAt(slot), position: this.positionAt(slot) };
   }
 
+  /** Entry `n` (0 = oldest). */
+  entry(n: number): OffsetPosition {
+    return { offset: this.baseOffset + this.relativeOffsetAt(n), position: this.positionAt(n) };
+  }
+
   /** Removes entries for offsets >= offset. */
   truncateTo(offset: number): void {
     this.truncateToEntries(this.largestLowerBound(offset - 1 - this.baseOffset, (n) => this.relativeOffsetAt(n)) + 1);

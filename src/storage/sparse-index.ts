@@ -49,6 +49,16 @@ export abstract class SparseIndex {
     return this.loading;
   }
 
+  /**
+   * Takes the entries of an index file's bytes as they are, unvalidated, as Kafka opens an index
+   * read-only (a trailing partial entry is left out): for tools that inspect files (samsa dump-log).
+   */
+  useFileBytes(bytes: Buffer): void {
+    this.count = this.persisted = Math.floor(bytes.length / this.entrySize);
+    this.buf = bytes.subarray(0, this.count * this.entrySize);
+    this.loaded = true;
+  }
+
   /** Empties the index (in memory now, in the file at the next persist). */
   reset(): void {
     this.resetInMemory();

@@ -57,7 +57,8 @@ export class TimeIndex extends SparseIndex {
     return true;
   }
 
-  private entry(n: number): TimestampOffset {
+  /** Entry `n` (0 = oldest). */
+  entry(n: number): TimestampOffset {
     return { timestamp: this.timestampAt(n), offset: this.baseOffset + this.relativeOffsetAt(n) };
   }
 

@@ -55,7 +55,7 @@ interface OffsetCommitValue {
 }
 
 // apiKey is meaningless for these records; -1 marks them as not being an API.
-const OffsetCommitKeySchema = defineMessage<OffsetCommitKey>({
+export const OffsetCommitKeySchema = defineMessage<OffsetCommitKey>({
   name: 'OffsetCommitKey',
   apiKey: -1,
   validVersions: '0-1',
@@ -67,7 +67,7 @@ const OffsetCommitKeySchema = defineMessage<OffsetCommitKey>({
   ],
 });
 
-const GroupMetadataKeySchema = defineMessage<{ group: string }>({
+export const GroupMetadataKeySchema = defineMessage<{ group: string }>({
   name: 'GroupMetadataKey',
   apiKey: -1,
   validVersions: '2',
@@ -75,7 +75,7 @@ const GroupMetadataKeySchema = defineMessage<{ group: string }>({
   fields: [{ name: 'group', type: 'string', versions: '2' }],
 });
 
-const OffsetCommitValueSchema = defineMessage<OffsetCommitValue>({
+export const OffsetCommitValueSchema = defineMessage<OffsetCommitValue>({
   name: 'OffsetCommitValue',
   apiKey: -1,
   validVersions: '0-4',
@@ -89,7 +89,7 @@ const OffsetCommitValueSchema = defineMessage<OffsetCommitValue>({
   ],
 });
 
-const GroupMetadataValueSchema = defineMessage<StoredGroup>({
+export const GroupMetadataValueSchema = defineMessage<StoredGroup>({
   name: 'GroupMetadataValue',
   apiKey: -1,
   validVersions: '0-4',
