@@ -1,18 +1,13 @@
 // Starts a real ZooKeeper (Debian's `zookeeper` package, 3.8) as a child JVM on a
 // free port with its own config and data dir. Tests kill -9 and restart it (same
 // port, same data: sessions survive), or pause it with SIGSTOP for connection loss.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, startZooKeeperServer } from '../../src/cluster/zookeeper-server.js';
 
-const CLASSPATH = ['zookeeper', 'zookeeper-jute', 'slf4j-api']
-  .map((jar) => `/usr/share/java/${jar}.jar`).join(':');
-/** The JVM starts and loads its snapshot in about a second here; this bounds a slow machine. */
-const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
-const POLL_MS = 100;
 const OUTPUT_KEPT = 20_000;
 
 export interface ZooKeeperOptions {
@@ -46,23 +41,9 @@ process.once('exit', () => {
 });
 
 export async function startZooKeeper(opts: ZooKeeperOptions = {}): Promise<ZooKeeperServer> {
-  const tickTime = opts.tickTimeMs ?? 200;
+  const tickTimeMs = opts.tickTimeMs ?? 200;
   const dir = mkdtempSync(join(tmpdir(), 'samsa-zk-'));
-  const dataDir = join(dir, 'data');
   const port = await freePort();
-  const config = join(dir, 'zoo.cfg');
-  writeFileSync(config, [
-    `tickTime=${tickTime}`,
-    `dataDir=${dataDir}`,
-    `clientPort=${port}`,
-    'clientPortAddress=127.0.0.1',
-    `minSessionTimeout=${opts.minSessionTimeoutMs ?? 2 * tickTime}`,
-    `maxSessionTimeout=${opts.maxSessionTimeoutMs ?? 60_000}`,
-    'maxClientCnxns=0',
-    'admin.enableServer=false',
-    '4lw.commands.whitelist=srvr',
-    '',
-  ].join('\n'));
 
   let child: ChildProcess | undefined;
   let out = '';
@@ -70,22 +51,21 @@ export async function startZooKeeper(opts: ZooKeeperOptions = {}): Promise<ZooKe
 
   const launch = async (): Promise<void> => {
     out = '';
-    const c = spawn('java', [
-      '-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
-      // A crash of the process keeps the page cache; fsync would only slow the tests.
-      '-Dzookeeper.forceSync=no',
-      '-cp', CLASSPATH, 'org.apache.zookeeper.server.quorum.QuorumPeerMain', config,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      if (out.length > 2 * OUTPUT_KEPT) out = out.slice(-OUTPUT_KEPT);
-    };
-    c.stdout?.on('data', onData);
-    c.stderr?.on('data', onData);
+    const c = await startZooKeeperServer({
+      dir,
+      port,
+      tickTimeMs,
+      minSessionTimeoutMs: opts.minSessionTimeoutMs,
+      maxSessionTimeoutMs: opts.maxSessionTimeoutMs ?? 60_000,
+      forceSync: false,
+      onOutput: (d) => {
+        out += d.toString();
+        if (out.length > 2 * OUTPUT_KEPT) out = out.slice(-OUTPUT_KEPT);
+      },
+    });
     child = c;
     running.add(c);
     c.once('exit', () => running.delete(c));
-    await waitUntilServing(port, c, () => out);
   };
 
   const exited = async (timeoutMs: number): Promise<void> => {
@@ -100,7 +80,7 @@ export async function startZooKeeper(opts: ZooKeeperOptions = {}): Promise<ZooKe
   return {
     connectString: `127.0.0.1:${port}`,
     port,
-    dataDir,
+    dataDir: join(dir, 'data'),
     output: () => out,
     async kill9() {
       paused = false;
@@ -128,38 +108,4 @@ export async function startZooKeeper(opts: ZooKeeperOptions = {}): Promise<ZooKe
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Polls the `srvr` command until the server says it is serving (standalone). */
-async function waitUntilServing(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`ZooKeeper exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
-    }
-    if (/Mode: standalone/.test(await fourLetterWord(port, 'srvr'))) return;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`ZooKeeper did not serve on port ${port} within ${START_TIMEOUT_MS} ms:\n${output()}`);
-}
-
-/** One four-letter-word exchange; '' when the port does not answer (yet). */
-function fourLetterWord(port: number, word: string): Promise<string> {
-  return new Promise((resolve) => {
-    let reply = '';
-    const socket = connect(port, '127.0.0.1', () => socket.end(word));
-    socket.setTimeout(2_000, () => socket.destroy());
-    socket.on('data', (d) => { reply += d.toString(); });
-    socket.on('error', () => resolve(''));
-    socket.on('close', () => resolve(reply));
-  });
 }
