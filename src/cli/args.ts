@@ -2,7 +2,13 @@
 // options only, `--name value` or `--name=value`, a unique prefix of a name
 // accepted as the name, flags without values, repeatable list options.
 
-export type OptionKind = 'string' | 'int' | 'flag' | 'list';
+/**
+ * 'optional': a value that may be left out (joptsimple's withOptionalArg): `--name=value`, or the
+ * next argument unless it starts with '-'; read as '' when left out.
+ * 'values': one or more values (argparse's nargs '+'): the following arguments up to the next
+ * `--option`; repeatable; read with list().
+ */
+export type OptionKind = 'string' | 'int' | 'flag' | 'list' | 'optional' | 'values';
 
 export interface OptionSpec {
   name: string;
@@ -18,6 +24,8 @@ export interface CommandSpec {
   name: string;
   summary: string;
   options: OptionSpec[];
+  /** Names the non-option arguments the command takes, for the help (e.g. 'COMMAND' for a sub-command); without it any is an error. */
+  operands?: string;
 }
 
 /** A bad command line: the message names the option or value at fault. */
@@ -40,7 +48,14 @@ export class ParsedArgs {
   constructor(
     private readonly spec: CommandSpec,
     private readonly values: ReadonlyMap<string, string[]>,
+    /** The non-option arguments, in order (only for a spec with `operands`). */
+    readonly operands: readonly string[] = [],
   ) {}
+
+  /** Names of the options given, in the order of the spec. */
+  given(): string[] {
+    return this.spec.options.filter((o) => this.values.has(o.name)).map((o) => o.name);
+  }
 
   /** Whether the command has this option at all (shared helpers read options only some commands define). */
   defines(name: string): boolean {
@@ -87,9 +102,14 @@ const INT = /^[+-]?\d+$/;
 /** Parses argv against the spec; throws UsageError naming an unknown option, a missing or bad value, or a missing required option. */
 export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const values = new Map<string, string[]>();
+  const operands: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
-    if (!token.startsWith('--') || token === '--') throw new UsageError(`unexpected argument '${token}'`);
+    if (!token.startsWith('--') || token === '--') {
+      if (spec.operands === undefined) throw new UsageError(`unexpected argument '${token}'`);
+      operands.push(token);
+      continue;
+    }
     const eq = token.indexOf('=');
     const written = token.slice(2, eq < 0 ? undefined : eq);
     const option = findOption(spec, written);
@@ -97,8 +117,16 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     if (option.kind === 'flag') {
       if (eq >= 0) throw new UsageError(`option --${option.name} takes no value`);
       value = '';
+    } else if (option.kind === 'values') {
+      const taken = eq >= 0 ? [token.slice(eq + 1)] : [];
+      while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) taken.push(argv[++i]);
+      if (taken.length === 0) throw new UsageError(`option --${option.name} requires a value`);
+      values.set(option.name, [...(values.get(option.name) ?? []), ...taken]);
+      continue;
     } else if (eq >= 0) {
       value = token.slice(eq + 1);
+    } else if (option.kind === 'optional') {
+      value = i + 1 < argv.length && !argv[i + 1].startsWith('-') ? argv[++i] : '';
     } else {
       if (i + 1 >= argv.length) throw new UsageError(`option --${option.name} requires a value`);
       value = argv[++i];
@@ -111,7 +139,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
   for (const o of spec.options) {
     if (o.required && !values.has(o.name)) throw new UsageError(`missing required option --${o.name}`);
   }
-  return new ParsedArgs(spec, values);
+  return new ParsedArgs(spec, values, operands);
 }
 
 /** The exact name, else the one option the written text is a prefix of (joptsimple's abbreviations). */
@@ -134,13 +162,14 @@ export function helpText(spec: CommandSpec): string {
   const rows = [...spec.options, { name: 'help', kind: 'flag', describe: 'Print usage information.' } satisfies OptionSpec]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((o) => {
-      const value = o.kind === 'flag' ? '' : ` <${o.valueName ?? (o.kind === 'int' ? 'Integer' : 'String')}>`;
+      const name = `<${o.valueName ?? (o.kind === 'int' ? 'Integer' : 'String')}>`;
+      const value = o.kind === 'flag' ? '' : o.kind === 'optional' ? ` [${name}]` : o.kind === 'values' ? ` ${name} ...` : ` ${name}`;
       const head = `--${o.name}${value}${o.required ? ' (required)' : ''}`;
       const describe = o.default === undefined ? o.describe : `${o.describe} (default: ${o.default})`;
       return [head, describe];
     });
   const width = Math.max('Option'.length, ...rows.map(([head]) => head.length)) + 2;
-  const lines = [`Usage: samsa ${spec.name} [options]`, '', spec.summary, '', `${'Option'.padEnd(width)}Description`, `${'------'.padEnd(width)}-----------`];
+  const lines = [`Usage: samsa ${spec.name} [options]${spec.operands === undefined ? '' : ` ${spec.operands}`}`, '', spec.summary, '', `${'Option'.padEnd(width)}Description`, `${'------'.padEnd(width)}-----------`];
   for (const [head, describe] of rows) lines.push(`${head.padEnd(width)}${describe}`);
   return `${lines.join('\n')}\n`;
 }

@@ -193,9 +193,12 @@ function canConnect(host: string, port: number, timeoutMs: number): Promise<bool
   });
 }
 
-/** Runs `fn` with an admin client built from the command line (after a bounded connect), closing it after. */
-export async function withAdmin<T>(args: ParsedArgs, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const options = adminOptions(await readClientProperties(args));
+/**
+ * Runs `fn` with an admin client built from the command line (after a bounded connect), closing it after;
+ * `overrides` win over the properties (e.g. a tool's --timeout as requestTimeoutMs).
+ */
+export async function withAdmin<T>(args: ParsedArgs, fn: (admin: Admin) => Promise<T>, overrides: Partial<AdminOptions> = {}): Promise<T> {
+  const options = { ...adminOptions(await readClientProperties(args)), ...overrides };
   await ensureReachable(options);
   const admin = new Admin(options);
   try {

@@ -38,6 +38,20 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), ...rows.map(line)];
 }
 
+/**
+ * One line of Java's printf columns (`%-15s %-10s %s`): each cell left-aligned and padded to its
+ * width (a longer cell overflows, as in Java), no padding where the width is null; one space between.
+ */
+export function padColumns(cells: readonly string[], widths: readonly (number | null)[]): string {
+  return cells.map((c, i) => (widths[i] === null || widths[i] === undefined ? c : c.padEnd(widths[i]))).join(' ');
+}
+
+/** Kafka's ToolsUtils.prettyPrintTable: every cell padded to its column's widest cell and followed by a tab. */
+export function prettyPrintTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [headers, ...rows].map((cells) => cells.map((c, i) => `${c.padEnd(widths[i])}\t`).join(''));
+}
+
 export interface ProgressBar {
   /** Marks `n` more items done. */
   tick(n?: number): void;

@@ -1,6 +1,6 @@
 // The admin client: topics (create, list, describe, delete, add partitions),
-// configs, consumer groups and their offsets, partition offsets, and the
-// cluster. Each call goes where Kafka wants it (controller, group
+// configs, consumer groups and their offsets, partition offsets, deleting
+// records, transactions and producers, and the cluster. Each call goes where Kafka wants it (controller, group
 // coordinator, partition leader, any broker) and fails with a KafkaError
 // naming the first topic, group or resource the broker refused.
 import { ApiKey } from '../protocol/api-keys.js';
@@ -8,21 +8,26 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { CreatePartitionsResponse } from '../protocol/messages/create-partitions.js';
 import type { CreateTopicsResponse } from '../protocol/messages/create-topics.js';
 import type { DeleteGroupsResponse } from '../protocol/messages/delete-groups.js';
+import type { DeleteRecordsResponse } from '../protocol/messages/delete-records.js';
 import type { DeleteTopicsResponse } from '../protocol/messages/delete-topics.js';
 import type { DescribeClusterResponse } from '../protocol/messages/describe-cluster.js';
 import type { DescribeConfigsResponse } from '../protocol/messages/describe-configs.js';
 import type { DescribeGroupsResponse } from '../protocol/messages/describe-groups.js';
+import type { DescribeProducersResponse } from '../protocol/messages/describe-producers.js';
+import type { DescribeTransactionsResponse } from '../protocol/messages/describe-transactions.js';
 import type { IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js';
 import type { ListGroupsResponse } from '../protocol/messages/list-groups.js';
 import type { ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
+import type { ListTransactionsResponse } from '../protocol/messages/list-transactions.js';
 import type { OffsetDeleteResponse } from '../protocol/messages/offset-delete.js';
+import type { WriteTxnMarkersResponse } from '../protocol/messages/write-txn-markers.js';
 import { Cluster, CoordinatorType } from './cluster.js';
 import type { Connection } from './connection.js';
 import { decodeAssignment } from './consumer-protocol.js';
 import { KafkaError, KafkaStateError, throwIfError } from './errors.js';
 import { GroupMembership } from './group-membership.js';
 import { resolveClientOptions, sleep, type ClientOptions } from './options.js';
-import type { TopicPartition, TopicPartitionOffset } from './types.js';
+import { partitionKey, type TopicPartition, type TopicPartitionOffset } from './types.js';
 
 /** Admin client options: the shared client options. */
 export type AdminOptions = ClientOptions;
@@ -36,6 +41,8 @@ export interface NewTopic {
   replicationFactor?: number;
   /** Topic configs, e.g. { 'cleanup.policy': 'compact' }. */
   configs?: Record<string, string | number | boolean>;
+  /** Replica broker ids of each partition, by partition number (then partitions and replicationFactor are not given). */
+  assignments?: number[][];
 }
 
 /** A partition of a described topic. */
@@ -50,6 +57,8 @@ export interface PartitionDescription {
 /** A described topic. */
 export interface TopicDescription {
   name: string;
+  /** Kafka's topic id as Kafka prints it (base64url; all-zero 'AAAAAAAAAAAAAAAAAAAAAA' from brokers without ids). */
+  topicId: string;
   internal: boolean;
   partitions: PartitionDescription[];
 }
@@ -69,6 +78,8 @@ export interface ConfigEntry {
   source: string;
   isDefault: boolean;
   isSensitive: boolean;
+  /** With includeSynonyms: the values this key has at each level, most specific first (source names as above). */
+  synonyms?: { name: string; value: string | null; source: string }[];
 }
 
 /** A consumer group in listGroups(). */
@@ -85,12 +96,63 @@ export interface GroupDescription {
   protocolType: string;
   /** The assignor (for consumer groups) chosen by the group. */
   protocol: string;
+  /** The broker coordinating the group. */
+  coordinator: { nodeId: number; host: string; port: number };
   members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; assignment: TopicPartition[] }[];
 }
 
 /** An offset lookup: the first offset, the end, or the first offset at or after a timestamp. */
 export interface OffsetSpec extends TopicPartition {
   at: 'earliest' | 'latest' | number;
+}
+
+/** A transactional id in listTransactions(), with the broker coordinating it. */
+export interface TransactionListing {
+  transactionalId: string;
+  producerId: number;
+  /** Kafka's TransactionState name: Empty, Ongoing, PrepareCommit, CompleteAbort, ... */
+  state: string;
+  coordinatorId: number;
+}
+
+/** A transactional id as its coordinator describes it. */
+export interface TransactionDescription {
+  transactionalId: string;
+  coordinatorId: number;
+  state: string;
+  producerId: number;
+  producerEpoch: number;
+  transactionTimeoutMs: number;
+  /** When the open transaction began; -1 when none is open. */
+  transactionStartTimeMs: number;
+  /** Partitions the open transaction wrote to (or awaits markers on). */
+  partitions: TopicPartition[];
+}
+
+/** An active idempotent or transactional producer of a partition (DescribeProducers). */
+export interface ProducerState {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  lastTimestamp: number;
+  /** -1 when no transaction marker was written yet. */
+  coordinatorEpoch: number;
+  /** First offset of the producer's open transaction; -1 when none is open. */
+  currentTransactionStartOffset: number;
+}
+
+/** A transaction to abort by writing an ABORT marker to one partition (for a hanging transaction). */
+export interface AbortTransactionSpec extends TopicPartition {
+  producerId: number;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+}
+
+/** A broker's ApiVersions answer: each API's range and the version this client speaks of it (null: none); or why it could not be asked. */
+export interface BrokerApiVersions {
+  broker: { nodeId: number; host: string; port: number; rack: string | null };
+  apis?: { apiKey: number; minVersion: number; maxVersion: number; usable: number | null }[];
+  error?: string;
 }
 
 /** The cluster as DescribeCluster (or Metadata) reports it. */
@@ -124,7 +186,7 @@ export class Admin {
         name: t.name,
         numPartitions: t.partitions ?? -1,
         replicationFactor: t.replicationFactor ?? -1,
-        assignments: [],
+        assignments: t.assignments?.map((brokerIds: number[], partitionIndex: number) => ({ partitionIndex, brokerIds })) ?? [],
         configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value: String(value) })),
       })),
       timeoutMs: this.timeoutMs,
@@ -148,6 +210,7 @@ export class Admin {
       if (!info) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name}`);
       return {
         name,
+        topicId: info.topicId.toString('base64url'),
         internal: info.isInternal,
         partitions: info.partitions.filter((p) => p).map((p) => ({ partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr })),
       };
@@ -165,23 +228,23 @@ export class Admin {
     for (const t of response.responses) throwIfError(t.errorCode, t.errorMessage ?? `topic ${t.name}`);
   }
 
-  /** Raises topics' partition counts to `count`. */
-  async createPartitions(requests: readonly { topic: string; count: number }[], options: { validateOnly?: boolean } = {}): Promise<void> {
+  /** Raises topics' partition counts to `count`; `assignments` places the new partitions (replica broker ids of each). */
+  async createPartitions(requests: readonly { topic: string; count: number; assignments?: number[][] }[], options: { validateOnly?: boolean } = {}): Promise<void> {
     const response = await this.onController<CreatePartitionsResponse>(ApiKey.CreatePartitions, {
-      topics: requests.map((r) => ({ name: r.topic, count: r.count, assignments: null })),
+      topics: requests.map((r) => ({ name: r.topic, count: r.count, assignments: r.assignments?.map((brokerIds) => ({ brokerIds })) ?? null })),
       timeoutMs: this.timeoutMs,
       validateOnly: options.validateOnly ?? false,
     }, (r) => r.results.map((t) => t.errorCode));
     for (const t of response.results) throwIfError(t.errorCode, t.errorMessage ?? `topic ${t.name}`);
   }
 
-  /** Configs of topics or brokers (all keys, or `keys`). */
-  async describeConfigs(resources: readonly (ConfigResource & { keys?: string[] })[]): Promise<(ConfigResource & { configs: ConfigEntry[] })[]> {
+  /** Configs of topics or brokers (all keys, or `keys`); with includeSynonyms, each entry's values at every level. */
+  async describeConfigs(resources: readonly (ConfigResource & { keys?: string[] })[], options: { includeSynonyms?: boolean } = {}): Promise<(ConfigResource & { configs: ConfigEntry[] })[]> {
     const out: (ConfigResource & { configs: ConfigEntry[] })[] = [];
     for (const resource of resources) {
       const response = await this.configConnection(resource, (c) => c.request<DescribeConfigsResponse>(ApiKey.DescribeConfigs, {
         resources: [{ resourceType: RESOURCE_TYPES[resource.type], resourceName: resource.name, configurationKeys: resource.keys ?? null }],
-        includeSynonyms: false,
+        includeSynonyms: options.includeSynonyms ?? false,
         includeDocumentation: false,
       }));
       const result = response.results[0];
@@ -191,7 +254,9 @@ export class Admin {
         name: resource.name,
         configs: result.configs.map((c) => {
           const source = c.configSource >= 0 ? CONFIG_SOURCES[c.configSource] ?? 'UNKNOWN' : (c.isDefault ? 'DEFAULT_CONFIG' : 'UNKNOWN');
-          return { name: c.name, value: c.value, readOnly: c.readOnly, source, isDefault: source === 'DEFAULT_CONFIG', isSensitive: c.isSensitive };
+          const entry: ConfigEntry = { name: c.name, value: c.value, readOnly: c.readOnly, source, isDefault: source === 'DEFAULT_CONFIG', isSensitive: c.isSensitive };
+          if (options.includeSynonyms) entry.synonyms = c.synonyms.map((y) => ({ name: y.name, value: y.value, source: CONFIG_SOURCES[y.source] ?? 'UNKNOWN' }));
+          return entry;
         }),
       });
     }
@@ -237,6 +302,7 @@ export class Admin {
         state: g.groupState,
         protocolType: g.protocolType,
         protocol: g.protocolData,
+        coordinator: await this.coordinatorNode(groupId, CoordinatorType.GROUP),
         members: g.members.map((m) => ({
           memberId: m.memberId,
           groupInstanceId: m.groupInstanceId,
@@ -281,34 +347,140 @@ export class Admin {
 
   /** Offsets of partitions: the first, the end (next offset to be written), or the first at or after a timestamp (-1 if none). */
   async listOffsets(specs: readonly OffsetSpec[], options: { isolationLevel?: 'read_uncommitted' | 'read_committed' } = {}): Promise<(TopicPartitionOffset & { timestamp: number })[]> {
-    await this.cluster.refresh([...new Set(specs.map((s) => s.topic))]);
-    const byLeader = new Map<number, OffsetSpec[]>();
-    for (const s of specs) {
-      const leader = this.cluster.topic(s.topic)?.partitions[s.partition]?.leader ?? -1;
-      if (leader < 0) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${s.topic}-${s.partition}`);
-      byLeader.set(leader, [...(byLeader.get(leader) ?? []), s]);
-    }
-    const found = new Map<string, { offset: number; timestamp: number }>();
-    await Promise.all([...byLeader].map(async ([leader, list]) => {
-      const topics = new Map<string, { partitionIndex: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number }[]>();
-      for (const s of list) {
-        const timestamp = s.at === 'earliest' ? -2 : s.at === 'latest' ? -1 : s.at;
-        topics.set(s.topic, [...(topics.get(s.topic) ?? []), { partitionIndex: s.partition, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }]);
-      }
+    const found = new Map<OffsetSpec, { offset: number; timestamp: number }>();
+    await Promise.all([...await this.byLeader(specs)].map(async ([leader, list]) => {
       const connection = await this.cluster.connectionTo(leader);
-      const r = await connection.request<ListOffsetsResponse>(ApiKey.ListOffsets, {
-        replicaId: -1,
-        isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
-        topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
-      });
-      for (const t of r.topics) {
-        for (const p of t.partitions) {
-          throwIfError(p.errorCode, `${t.name}-${p.partitionIndex}`);
-          found.set(`${t.name}\u0000${p.partitionIndex}`, { offset: p.oldStyleOffsets.length > 0 ? p.oldStyleOffsets[0] : p.offset, timestamp: p.timestamp });
+      // Kafka refuses a partition named twice in one request (INVALID_REQUEST): repeats go in later requests.
+      for (const round of onePerPartition(list)) {
+        const topics = new Map<string, { partitionIndex: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number }[]>();
+        for (const s of round) {
+          const timestamp = s.at === 'earliest' ? -2 : s.at === 'latest' ? -1 : s.at;
+          topics.set(s.topic, [...(topics.get(s.topic) ?? []), { partitionIndex: s.partition, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }]);
+        }
+        const r = await connection.request<ListOffsetsResponse>(ApiKey.ListOffsets, {
+          replicaId: -1,
+          isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
+          topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+        });
+        for (const t of r.topics) {
+          for (const p of t.partitions) {
+            throwIfError(p.errorCode, `${t.name}-${p.partitionIndex}`);
+            const spec = round.find((s) => s.topic === t.name && s.partition === p.partitionIndex);
+            if (spec) found.set(spec, { offset: p.oldStyleOffsets.length > 0 ? p.oldStyleOffsets[0] : p.offset, timestamp: p.timestamp });
+          }
         }
       }
     }));
-    return specs.map((s) => ({ topic: s.topic, partition: s.partition, ...(found.get(`${s.topic}\u0000${s.partition}`) ?? { offset: -1, timestamp: -1 }) }));
+    return specs.map((s) => ({ topic: s.topic, partition: s.partition, ...(found.get(s) ?? { offset: -1, timestamp: -1 }) }));
+  }
+
+  /**
+   * Deletes the records below `offset` (-1: the high watermark) of each partition (DeleteRecords at
+   * the leader); returns the partitions' low watermarks (log start offsets) afterwards.
+   */
+  async deleteRecords(requests: readonly TopicPartitionOffset[]): Promise<{ topic: string; partition: number; lowWatermark: number }[]> {
+    if (!Array.isArray(requests)) throw new KafkaStateError('deleteRecords() takes an array of { topic, partition, offset }', 'INVALID_REQUEST');
+    const found = new Map<string, number>();
+    await Promise.all([...await this.byLeader(requests)].map(async ([leader, list]) => {
+      const topics = new Map<string, { partitionIndex: number; offset: number }[]>();
+      for (const r of list) topics.set(r.topic, [...(topics.get(r.topic) ?? []), { partitionIndex: r.partition, offset: r.offset }]);
+      const connection = await this.cluster.connectionTo(leader);
+      const response = await connection.request<DeleteRecordsResponse>(ApiKey.DeleteRecords, {
+        topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
+        timeoutMs: this.timeoutMs,
+      });
+      for (const t of response.topics) {
+        for (const p of t.partitions) {
+          throwIfError(p.errorCode, `${t.name}-${p.partitionIndex}`);
+          found.set(partitionKey(t.name, p.partitionIndex), p.lowWatermark);
+        }
+      }
+    }));
+    return requests.map((r) => ({ topic: r.topic, partition: r.partition, lowWatermark: found.get(partitionKey(r.topic, r.partition)) ?? -1 }));
+  }
+
+  /** Transactional ids held by every broker's transaction coordinator, optionally filtered by state, producer id or open duration. */
+  async listTransactions(filters: { states?: string[]; producerIds?: number[]; minDurationMs?: number } = {}): Promise<TransactionListing[]> {
+    await this.cluster.refresh();
+    const perBroker = await Promise.all(this.cluster.brokerList().map(async (b) => {
+      const connection = await this.cluster.connectionTo(b.nodeId);
+      const r = await connection.request<ListTransactionsResponse>(ApiKey.ListTransactions, {
+        stateFilters: filters.states ?? [], producerIdFilters: filters.producerIds ?? [], durationFilter: filters.minDurationMs ?? -1,
+      });
+      throwIfError(r.errorCode, `listing transactions on broker ${b.nodeId}`);
+      return r.transactionStates.map((t) => ({ transactionalId: t.transactionalId, producerId: t.producerId, state: t.transactionState, coordinatorId: b.nodeId }));
+    }));
+    return perBroker.flat();
+  }
+
+  /** State, producer and open partitions of transactional ids (TRANSACTIONAL_ID_NOT_FOUND for an unknown one). */
+  async describeTransactions(transactionalIds: readonly string[]): Promise<TransactionDescription[]> {
+    const out: TransactionDescription[] = [];
+    for (const id of transactionalIds) {
+      const r = await this.onCoordinator<DescribeTransactionsResponse>(id, ApiKey.DescribeTransactions, { transactionalIds: [id] }, (x) => x.transactionStates[0]?.errorCode ?? 0, CoordinatorType.TRANSACTION);
+      const t = r.transactionStates[0];
+      out.push({
+        transactionalId: t.transactionalId,
+        coordinatorId: (await this.coordinatorNode(id, CoordinatorType.TRANSACTION)).nodeId,
+        state: t.transactionState,
+        producerId: t.producerId,
+        producerEpoch: t.producerEpoch,
+        transactionTimeoutMs: t.transactionTimeoutMs,
+        transactionStartTimeMs: t.transactionStartTimeMs,
+        partitions: t.topics.flatMap((x) => x.partitions.map((partition) => ({ topic: x.topic, partition }))),
+      });
+    }
+    return out;
+  }
+
+  /** Active producers of partitions, asked of each partition's leader (or of broker `brokerId`). */
+  async describeProducers(partitions: readonly TopicPartition[], options: { brokerId?: number } = {}): Promise<(TopicPartition & { producers: ProducerState[] })[]> {
+    let byBroker: Map<number, TopicPartition[]>;
+    if (options.brokerId === undefined) {
+      byBroker = await this.byLeader(partitions);
+    } else {
+      await this.cluster.refresh();
+      byBroker = new Map([[options.brokerId, [...partitions]]]);
+    }
+    const found = new Map<string, ProducerState[]>();
+    await Promise.all([...byBroker].map(async ([nodeId, list]) => {
+      const topics = new Map<string, number[]>();
+      for (const p of list) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p.partition]);
+      const connection = await this.cluster.connectionTo(nodeId);
+      const r = await connection.request<DescribeProducersResponse>(ApiKey.DescribeProducers, {
+        topics: [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+      });
+      for (const t of r.topics) {
+        for (const p of t.partitions) {
+          throwIfError(p.errorCode, p.errorMessage ?? `${t.name}-${p.partitionIndex}`);
+          found.set(partitionKey(t.name, p.partitionIndex), p.activeProducers.map((a) => ({
+            producerId: a.producerId,
+            producerEpoch: a.producerEpoch,
+            lastSequence: a.lastSequence,
+            lastTimestamp: a.lastTimestamp,
+            coordinatorEpoch: a.coordinatorEpoch,
+            currentTransactionStartOffset: a.currentTxnStartOffset,
+          })));
+        }
+      }
+    }));
+    return partitions.map((p) => ({ topic: p.topic, partition: p.partition, producers: found.get(partitionKey(p.topic, p.partition)) ?? [] }));
+  }
+
+  /** Aborts a producer's open transaction on one partition by having its leader write an ABORT marker (WriteTxnMarkers). */
+  async abortTransaction(spec: AbortTransactionSpec): Promise<void> {
+    const [[leader]] = await this.byLeader([spec]);
+    const connection = await this.cluster.connectionTo(leader);
+    const r = await connection.request<WriteTxnMarkersResponse>(ApiKey.WriteTxnMarkers, {
+      markers: [{
+        producerId: spec.producerId,
+        producerEpoch: spec.producerEpoch,
+        transactionResult: false,
+        topics: [{ name: spec.topic, partitionIndexes: [spec.partition] }],
+        coordinatorEpoch: spec.coordinatorEpoch,
+      }],
+    });
+    for (const m of r.markers) for (const t of m.topics) for (const p of t.partitions) throwIfError(p.errorCode, `${t.name}-${p.partitionIndex}`);
   }
 
   /** The cluster id, controller and brokers. */
@@ -322,9 +494,35 @@ export class Admin {
     return { clusterId: this.cluster.clusterId, controller: this.cluster.controller, brokers: this.cluster.brokerList() };
   }
 
+  /** Each broker with the API version ranges it advertises and the version this client would use of each (Kafka's BrokerApiVersionsCommand). */
+  async brokerApiVersions(): Promise<BrokerApiVersions[]> {
+    await this.cluster.refresh();
+    const brokers = this.cluster.brokerList().sort((a, b) => a.nodeId - b.nodeId);
+    return Promise.all(brokers.map(async (broker) => {
+      try {
+        const connection = await this.cluster.connectionTo(broker.nodeId);
+        return { broker, apis: connection.brokerApiVersions.map((a) => ({ ...a, usable: connection.version(a.apiKey) ?? null })) };
+      } catch (e) {
+        return { broker, error: (e as Error).message };
+      }
+    }));
+  }
+
   /** Closes the connections. */
   async close(): Promise<void> {
     await this.cluster.close();
+  }
+
+  /** Partitions by the id of their leader; fails for a partition without one. */
+  private async byLeader<T extends TopicPartition>(partitions: readonly T[]): Promise<Map<number, T[]>> {
+    await this.cluster.refresh([...new Set(partitions.map((p) => p.topic))]);
+    const out = new Map<number, T[]>();
+    for (const p of partitions) {
+      const leader = this.cluster.topic(p.topic)?.partitions[p.partition]?.leader ?? -1;
+      if (leader < 0) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${p.topic}-${p.partition}`);
+      out.set(leader, [...(out.get(leader) ?? []), p]);
+    }
+    return out;
   }
 
   private membership(groupId: string): GroupMembership {
@@ -345,21 +543,27 @@ export class Admin {
     }
   }
 
-  /** Sends to a group's coordinator, retrying while it moves or loads. */
-  private async onCoordinator<T>(groupId: string, apiKey: number, body: unknown, code: (r: T) => number): Promise<T> {
+  /** Sends to the coordinator of a group (or, with type TRANSACTION, of a transactional id), retrying while it moves or loads. */
+  private async onCoordinator<T>(key: string, apiKey: number, body: unknown, code: (r: T) => number, type: number = CoordinatorType.GROUP): Promise<T> {
     const deadline = Date.now() + this.timeoutMs;
     for (let attempt = 1; ; attempt++) {
-      const connection = await this.cluster.coordinator(groupId, CoordinatorType.GROUP);
+      const connection = await this.cluster.coordinator(key, type);
       const r = await connection.request<T>(apiKey, body);
       const c = code(r);
-      if (c === ErrorCode.NOT_COORDINATOR || c === ErrorCode.COORDINATOR_NOT_AVAILABLE) this.cluster.forgetCoordinator(groupId, CoordinatorType.GROUP);
+      if (c === ErrorCode.NOT_COORDINATOR || c === ErrorCode.COORDINATOR_NOT_AVAILABLE) this.cluster.forgetCoordinator(key, type);
       const retry = c === ErrorCode.NOT_COORDINATOR || c === ErrorCode.COORDINATOR_NOT_AVAILABLE || c === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
       if (!retry || Date.now() >= deadline) {
-        throwIfError(c, `group ${groupId}`);
+        throwIfError(c, `${type === CoordinatorType.GROUP ? 'group' : 'transactional id'} ${key}`);
         return r;
       }
       await sleep(this.cluster.options.retryBackoffMs * Math.min(attempt, 10));
     }
+  }
+
+  /** The broker coordinating a group or transactional id (cached after the first lookup). */
+  private async coordinatorNode(key: string, type: number): Promise<{ nodeId: number; host: string; port: number }> {
+    const c = await this.cluster.coordinator(key, type);
+    return { nodeId: c.nodeId, host: c.host, port: c.port };
   }
 
   /** Broker configs go to that broker; topic configs (and the cluster default) to any. */
@@ -370,6 +574,19 @@ export class Admin {
     }
     return this.cluster.withAnyBroker(fn);
   }
+}
+
+/** Splits `list` into rounds in which each partition appears at most once, in order. */
+function onePerPartition<T extends TopicPartition>(list: readonly T[]): T[][] {
+  const rounds: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const item of list) {
+    const k = partitionKey(item.topic, item.partition);
+    const round = seen.get(k) ?? 0;
+    seen.set(k, round + 1);
+    (rounds[round] ??= []).push(item);
+  }
+  return rounds;
 }
 
 function safeAssignment(b: Buffer): TopicPartition[] {

@@ -4,6 +4,7 @@ export { Consumer, type ConsumerOptions, type RebalanceListener } from './consum
 export {
   Admin, type AdminOptions, type NewTopic, type TopicDescription, type PartitionDescription, type ConfigResource, type ConfigEntry,
   type GroupListing, type GroupDescription, type OffsetSpec, type ClusterDescription,
+  type TransactionListing, type TransactionDescription, type ProducerState, type AbortTransactionSpec,
 } from './admin.js';
 export type { ClientOptions } from './options.js';
 export { murmur2, partitionForKey, type Partitioner, type PartitionerArgs } from './partitioner.js';
