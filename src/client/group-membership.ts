@@ -258,7 +258,8 @@ export class GroupMembership {
       }
       if (code === 0) return;
       if (COORDINATOR_MOVED.has(code)) this.cluster.forgetCoordinator(this.options.groupId, CoordinatorType.GROUP);
-      if (code === ErrorCode.REBALANCE_IN_PROGRESS || MEMBER_RESET.has(code)) {
+      // Outside the group (an admin's commit) these are plain errors, e.g. UNKNOWN_MEMBER_ID for a group with members.
+      if (asMember && (code === ErrorCode.REBALANCE_IN_PROGRESS || MEMBER_RESET.has(code))) {
         if (code !== ErrorCode.REBALANCE_IN_PROGRESS) this.generationId = -1;
         this.hooks.rejoinNeeded(code !== ErrorCode.REBALANCE_IN_PROGRESS);
         throw new CommitFailedError(code);
