@@ -24,6 +24,8 @@ export interface PartitionInfo {
 
 export interface TopicInfo {
   name: string;
+  /** Kafka's topic id (16 bytes; all zero from brokers before Metadata v10). */
+  topicId: Buffer;
   isInternal: boolean;
   /** Indexed by partition number. */
   partitions: PartitionInfo[];
@@ -171,7 +173,7 @@ export class Cluster {
           errorCode: p.errorCode,
         };
       }
-      this.topics.set(t.name, { name: t.name, isInternal: t.isInternal, partitions });
+      this.topics.set(t.name, { name: t.name, topicId: t.topicId, isInternal: t.isInternal, partitions });
     }
   }
 

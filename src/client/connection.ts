@@ -20,6 +20,16 @@ const CLIENT_MAX_VERSION: ReadonlyMap<number, number> = new Map([
 /** Lowest versions the client speaks: Produce v3 is the first with magic-2 record batches. */
 const CLIENT_MIN_VERSION: ReadonlyMap<number, number> = new Map([[ApiKey.Produce, 3], [ApiKey.Fetch, 4]]);
 
+/** The versions of `apiKey` the client can speak, or undefined for an API it has no codec for. */
+export function clientVersionRange(apiKey: number): { minVersion: number; maxVersion: number } | undefined {
+  const api = apiMessages.get(apiKey);
+  if (!api) return undefined;
+  return {
+    minVersion: Math.max(api.minVersion, CLIENT_MIN_VERSION.get(apiKey) ?? 0),
+    maxVersion: Math.min(api.maxVersion, CLIENT_MAX_VERSION.get(apiKey) ?? Infinity),
+  };
+}
+
 const APIVERSIONS_MAX = 3;
 const CLIENT_SOFTWARE = { clientSoftwareName: 'samsa-client', clientSoftwareVersion: '0.1.0' };
 
@@ -56,6 +66,7 @@ export class Connection {
   private readonly options: ConnectionOptions;
   private readonly pending: Pending[] = [];
   private readonly versions = new Map<number, number>();
+  private advertised: readonly { apiKey: number; minVersion: number; maxVersion: number }[] = [];
   private nextCorrelationId = 1;
   private closedWith: Error | null = null;
   private readonly closeListeners: ((e: Error) => void)[] = [];
@@ -116,6 +127,11 @@ export class Connection {
   /** Requests written and not yet answered. */
   get inFlight(): number {
     return this.pending.length;
+  }
+
+  /** The version ranges the broker advertised in ApiVersions (for tools that show them). */
+  get brokerApiVersions(): readonly { apiKey: number; minVersion: number; maxVersion: number }[] {
+    return this.advertised;
   }
 
   /** The version this connection speaks for `apiKey`, or undefined when the broker and client share none. */
@@ -179,11 +195,12 @@ export class Connection {
     if (response.errorCode !== 0) {
       throw new KafkaConnectionError(`broker ${this.address} refused ApiVersions with error code ${response.errorCode}`);
     }
+    this.advertised = response.apiKeys.map(({ apiKey, minVersion, maxVersion }) => ({ apiKey, minVersion, maxVersion }));
     for (const { apiKey, minVersion, maxVersion } of response.apiKeys) {
-      const api = apiMessages.get(apiKey);
-      if (!api) continue;
-      const high = Math.min(maxVersion, api.maxVersion, CLIENT_MAX_VERSION.get(apiKey) ?? Infinity);
-      const low = Math.max(minVersion, api.minVersion, CLIENT_MIN_VERSION.get(apiKey) ?? 0);
+      const client = clientVersionRange(apiKey);
+      if (!client) continue;
+      const high = Math.min(maxVersion, client.maxVersion);
+      const low = Math.max(minVersion, client.minVersion);
       if (high >= low) this.versions.set(apiKey, high);
     }
   }
