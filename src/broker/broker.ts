@@ -4,8 +4,10 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { checkLogger, describeValue } from '../arguments.js';
 import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
-import { loadOrCreateMetaProperties } from '../cluster/meta-properties.js';
+import { Controller } from '../cluster/controller.js';
+import { loadOrCreateMetaProperties, storedClusterId } from '../cluster/meta-properties.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
+import { ZkMetadataStore } from '../cluster/zk-metadata-store.js';
 import { GroupCoordinator, OFFSETS_TOPIC, groupCoordinatorConfig } from '../coordinator/group/index.js';
 import {
   FileProducerIdBlockStore, LocalTxnPartitionVerifier, ProducerIdManager, TRANSACTION_STATE_TOPIC, TransactionCoordinator,
@@ -77,11 +79,22 @@ export class Broker implements BrokerContext {
     // Single node: the local transaction coordinator verifies transactional writes.
     this.txnVerification = new TxnVerification(
       new LocalTxnPartitionVerifier(this.transactions), () => config.bool('transaction.partition.verification.enable'));
+    if (metadata instanceof ZkMetadataStore) {
+      this.controller = new Controller({
+        store: metadata,
+        nodeId: config.nodeId,
+        log,
+        uncleanLeaderElection: (topic) => (metadata.topic(topic)?.configs['unclean.leader.election.enable'] as boolean | undefined)
+          ?? config.bool('unclean.leader.election.enable'),
+      });
+    }
     this.router = new RequestRouter(this, HANDLERS);
     this.server = new NetworkServer(config.int('socket.request.max.bytes'), this.router.handleFrame, (m) => log.warn(m));
   }
 
   readonly topics: TopicService;
+  /** Cluster mode: this broker's candidacy for controller, and the controller's work while elected. */
+  readonly controller: Controller | undefined;
   readonly configAdmin: ConfigAdmin = new ConfigAdmin(this);
   readonly groups: GroupCoordinator;
   readonly transactions: TransactionCoordinator;
@@ -106,8 +119,7 @@ export class Broker implements BrokerContext {
     const started = Date.now();
     const dirs = config.logDirs;
     for (const d of dirs) await mkdir(d, { recursive: true });
-    const clusterId = await loadOrCreateMetaProperties(dirs, config.nodeId);
-    const metadata = await LocalMetadataStore.open(dirs[0], clusterId, config.nodeId);
+    const { clusterId, metadata } = await openMetadata(config, log);
     // Dynamic broker configs count from the start: they are the defaults of the logs about to open.
     loadDynamicBrokerConfigs({ config, metadata, nodeId: config.nodeId, log });
     const logs = await LogManager.open({
@@ -127,16 +139,21 @@ export class Broker implements BrokerContext {
     let broker: Broker | undefined;
     try {
       broker = new Broker(config, log, clusterId, logs, metadata);
-      await broker.topics.adoptOrphanLogs();
+      if (metadata.clustered) {
+        await broker.topics.deleteStrayLogs();
+      } else {
+        await broker.topics.adoptOrphanLogs();
+      }
       for (const topic of metadata.topics()) broker.topics.openLogs(topic);
-      for (const l of logs.allLogs()) {
+      if (!metadata.clustered) {
         // Single node: everything in the log is replicated, so the high watermark is the log end.
-        l.highWatermark = l.logEndOffset;
+        for (const l of logs.allLogs()) l.highWatermark = l.logEndOffset;
       }
       await broker.groups.load();
       await broker.transactions.start();
       await broker.server.listen(config.listeners);
       await metadata.registerBroker(broker.advertised());
+      broker.controller?.start();
     } catch (e) {
       if (broker) await broker.stop().catch(() => {});
       else await logs.close().catch(() => {});
@@ -155,7 +172,7 @@ export class Broker implements BrokerContext {
     const bound = this.server.bound.find((b) => b.name === adv.name);
     const port = adv.port === 0 && bound ? bound.boundPort : adv.port;
     const host = adv.host || bound?.host || hostname();
-    return { nodeId: this.nodeId, host, port, rack: null };
+    return { nodeId: this.nodeId, host, port, rack: this.config.get('broker.rack') as string | null };
   }
 
   /** The ports actually bound, by listener name. */
@@ -172,11 +189,39 @@ export class Broker implements BrokerContext {
   private async doStop(): Promise<void> {
     this.delayedFetches.completeAll();
     // Before the server drains: parked JoinGroup/SyncGroup requests get their answer now.
+    this.controller?.close();
     this.groups.close();
     this.transactions.close();
     await this.server.close(STOP_GRACE_MS);
     await this.metadata.close();
     await this.logs.close();
+  }
+}
+
+/**
+ * The metadata store and cluster id: with zookeeper.connect, the cluster's (meta.properties must
+ * agree with ZooKeeper's cluster id); else a local file, with the id meta.properties holds or gets.
+ */
+async function openMetadata(config: BrokerConfig, log: Logger): Promise<{ clusterId: string; metadata: MetadataStore }> {
+  const dirs = config.logDirs;
+  const connect = config.get('zookeeper.connect') as string | null;
+  if (connect === null) {
+    const clusterId = await loadOrCreateMetaProperties(dirs, config.nodeId);
+    return { clusterId, metadata: await LocalMetadataStore.open(dirs[0], clusterId, config.nodeId) };
+  }
+  const sessionTimeoutMs = config.int('zookeeper.session.timeout.ms');
+  const store = await ZkMetadataStore.open({
+    connect,
+    sessionTimeoutMs,
+    connectionTimeoutMs: (config.get('zookeeper.connection.timeout.ms') as number | null) ?? sessionTimeoutMs,
+    nodeId: config.nodeId,
+    log,
+  }, await storedClusterId(dirs));
+  try {
+    return { clusterId: await loadOrCreateMetaProperties(dirs, config.nodeId, store.clusterId), metadata: store };
+  } catch (e) {
+    await store.close();
+    throw e;
   }
 }
 

@@ -71,6 +71,15 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string
   ['compression.zstd.level', { type: 'int', default: 3, validate: between(-131072, 22) }],
   ['message.max.bytes', { type: 'int', default: 1048588, validate: atLeast(0) }],
   ['min.insync.replicas', { type: 'int', default: 1, validate: atLeast(1) }],
+  ['replica.lag.time.max.ms', { type: 'long', default: 30000, validate: atLeast(1) }],
+  ['replica.fetch.max.bytes', { type: 'int', default: 1048576, validate: atLeast(0) }],
+  ['replica.fetch.min.bytes', { type: 'int', default: 1 }],
+  ['replica.fetch.wait.max.ms', { type: 'int', default: 500 }],
+  ['replica.fetch.backoff.ms', { type: 'int', default: 1000, validate: atLeast(0) }],
+  ['replica.fetch.response.max.bytes', { type: 'int', default: 10485760, validate: atLeast(0) }],
+  ['replica.socket.timeout.ms', { type: 'int', default: 30000 }],
+  ['num.replica.fetchers', { type: 'int', default: 1, validate: atLeast(1) }],
+  ['offsets.commit.timeout.ms', { type: 'int', default: 5000, validate: atLeast(1) }],
   ['unclean.leader.election.enable', { type: 'boolean', default: false }],
   ['socket.request.max.bytes', { type: 'int', default: 104857600, validate: atLeast(1) }],
   ['connections.max.idle.ms', { type: 'long', default: 600000 }],
@@ -98,6 +107,18 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string
   ['transaction.abort.timed.out.transaction.cleanup.interval.ms', { type: 'int', default: 10000, validate: atLeast(1) }],
   ['transaction.remove.expired.transaction.cleanup.interval.ms', { type: 'int', default: 3600000, validate: atLeast(1) }],
   ['transaction.partition.verification.enable', { type: 'boolean', default: true }],
+  /** Set: cluster mode, metadata in ZooKeeper (host:port[,host:port...][/chroot]); unset: one broker, metadata in a local file. */
+  ['zookeeper.connect', { type: 'string', default: null }],
+  ['zookeeper.session.timeout.ms', { type: 'int', default: 18000, validate: atLeast(1) }],
+  /** Unset: zookeeper.session.timeout.ms. */
+  ['zookeeper.connection.timeout.ms', { type: 'int', default: null, validate: atLeast(1) }],
+  ['broker.rack', { type: 'string', default: null }],
+  ['controlled.shutdown.enable', { type: 'boolean', default: true }],
+  ['controlled.shutdown.max.retries', { type: 'int', default: 3, validate: atLeast(0) }],
+  ['controlled.shutdown.retry.backoff.ms', { type: 'long', default: 5000, validate: atLeast(0) }],
+  ['auto.leader.rebalance.enable', { type: 'boolean', default: true }],
+  ['leader.imbalance.check.interval.seconds', { type: 'long', default: 300, validate: atLeast(1) }],
+  ['leader.imbalance.per.broker.percentage', { type: 'int', default: 10, validate: atLeast(0) }],
   /** Samsa's bound on open segment files per broker (Kafka keeps every segment open). */
   ['samsa.log.open.files.max', { type: 'int', default: 1000, validate: atLeast(10) }],
   /** Tests only: the point of a cleaning where the log cleaner stops for good (see storage/cleaner/test-pause.ts). */
@@ -106,17 +127,15 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string
 
 /** Kafka broker keys Samsa accepts but does not act on yet (one warning line each). */
 const KAFKA_KEYS_NOT_USED = new Set([
-  'zookeeper.connect', 'zookeeper.connection.timeout.ms', 'zookeeper.session.timeout.ms', 'zookeeper.set.acl',
-  'num.network.threads', 'num.io.threads', 'num.recovery.threads.per.data.dir', 'num.replica.fetchers',
+  'zookeeper.set.acl',
+  'num.network.threads', 'num.io.threads', 'num.recovery.threads.per.data.dir',
   'socket.send.buffer.bytes', 'socket.receive.buffer.bytes', 'socket.listen.backlog.size',
   'queued.max.requests', 'background.threads',
-  'replica.lag.time.max.ms', 'replica.fetch.max.bytes', 'replica.fetch.wait.max.ms',
-  'replica.socket.timeout.ms', 'controlled.shutdown.enable', 'auto.leader.rebalance.enable', 'broker.rack',
   'inter.broker.listener.name', 'inter.broker.protocol.version', 'listener.security.protocol.map',
   'security.inter.broker.protocol', 'sasl.enabled.mechanisms', 'authorizer.class.name', 'super.users',
   'log.message.format.version', 'group.coordinator.rebalance.protocols', 'process.roles', 'controller.quorum.voters',
   'controller.listener.names', 'metadata.log.dir', 'broker.id.generation.enable', 'reserved.broker.max.id',
-  'offsets.commit.timeout.ms', 'offsets.load.buffer.size', 'offsets.topic.compression.codec',
+  'offsets.load.buffer.size', 'offsets.topic.compression.codec',
   'quota.window.num', 'quota.window.size.seconds', 'metric.reporters', 'metrics.num.samples',
   'metrics.sample.window.ms', 'ssl.keystore.location', 'ssl.keystore.password', 'ssl.key.password',
   'ssl.truststore.location', 'ssl.truststore.password', 'ssl.client.auth', 'max.connections',
@@ -220,6 +239,9 @@ export class BrokerConfig {
       if (!names.has(a.name)) throw new ConfigError('advertised.listeners', `listener ${a.name} is not in listeners`);
     }
     if (this.logDirs.length === 0) throw new ConfigError('log.dirs', 'at least one directory is required');
+    if (this.get('zookeeper.connect') !== null && brokerId < 0 && nodeId < 0) {
+      throw new ConfigError('broker.id', 'is required with zookeeper.connect: every broker of a cluster needs its own id');
+    }
   }
 
   /** The value in force: this broker's dynamic value, else the cluster-wide dynamic default, else the static one. */

@@ -3,7 +3,7 @@
 import { dirname } from 'node:path';
 import { assignReplicas, startIndexAfter } from '../cluster/replica-assignment.js';
 import { topicNameProblem, INTERNAL_TOPICS } from '../cluster/topic-names.js';
-import type { MetadataStore, TopicMetadata } from '../cluster/metadata-store.js';
+import { TopicExistsError, type MetadataStore, type TopicMetadata } from '../cluster/metadata-store.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ConfigError } from '../storage/config-def.js';
 import type { LogManager } from '../storage/log-manager.js';
@@ -58,6 +58,8 @@ export interface TopicResult {
 export class TopicService {
   /** Creations in progress, so concurrent auto-creates of one name share one creation. */
   private readonly creating = new Map<string, Promise<TopicResult>>();
+  /** Deletions of local logs in progress, by topic. */
+  private readonly deleting = new Map<string, Promise<void>>();
 
   constructor(
     private readonly config: BrokerConfig,
@@ -66,7 +68,39 @@ export class TopicService {
     private readonly log: Logger,
     /** Told after a topic is deleted (the group coordinator drops its committed offsets). */
     private readonly onDeleted: (topic: string) => void = () => {},
-  ) {}
+  ) {
+    // Whoever changed the metadata (this broker, another one, the controller), the local logs follow.
+    metadata.onChange((event) => {
+      if (event.type === 'partitions') {
+        const topic = metadata.topic(event.topic);
+        if (topic) this.openLogs(topic);
+      } else if (event.type === 'topic-deleted') {
+        this.deleting.set(event.topic, this.deleteLocalLogs(event.topic).finally(() => this.deleting.delete(event.topic)));
+      } else if (event.type === 'topic-configs') {
+        this.refreshLogConfigs(event.topic);
+      }
+    });
+  }
+
+  private async deleteLocalLogs(name: string): Promise<void> {
+    const local = [...this.logs.allLogs()].filter((l) => l.topic === name);
+    await Promise.all(local.map((l) => this.logs.deleteLog(name, l.partition)));
+    this.onDeleted(name);
+    this.log.info(`deleted topic ${name}`);
+  }
+
+  /**
+   * Cluster mode: local logs of topics the cluster no longer has, or of partitions no longer
+   * assigned here (deleted or moved while this broker was down), are deleted.
+   */
+  async deleteStrayLogs(): Promise<void> {
+    for (const l of [...this.logs.allLogs()]) {
+      const state = this.metadata.topic(l.topic)?.partitions[l.partition];
+      if (state?.replicas.includes(this.config.nodeId)) continue;
+      this.log.warn(`deleting ${l.topic}-${l.partition} in ${l.dir}: the cluster has no such replica on this broker`);
+      await this.logs.deleteLog(l.topic, l.partition);
+    }
+  }
 
   /** The partition's log, if this broker hosts it. */
   partitionLog(topic: string, partition: number): PartitionLog | undefined {
@@ -152,12 +186,29 @@ export class TopicService {
   }
 
   private async doCreate(spec: CreateTopicSpec, plan: TopicPlan): Promise<TopicResult> {
-    const topic = await this.metadata.createTopic({
-      name: spec.name, ...plan, internal: spec.internal ?? INTERNAL_TOPICS.has(spec.name),
-    });
+    let topic: TopicMetadata;
+    try {
+      topic = await this.metadata.createTopic({
+        name: spec.name, ...plan, internal: spec.internal ?? INTERNAL_TOPICS.has(spec.name), assignments: this.placeReplicas(spec, plan),
+      });
+    } catch (e) {
+      // Created meanwhile by another broker.
+      if (e instanceof TopicExistsError) return { errorCode: ErrorCode.TOPIC_ALREADY_EXISTS, errorMessage: e.message };
+      throw e;
+    }
     this.openLogs(topic);
     this.log.info(`created topic ${spec.name} with ${plan.partitions} partition(s)`);
     return { errorCode: ErrorCode.NONE, errorMessage: null, plan, topic };
+  }
+
+  /** The replica lists of a new topic: as requested, else Kafka's placement over the live brokers from a random start. */
+  private placeReplicas(spec: CreateTopicSpec, plan: TopicPlan): number[][] {
+    if (spec.assignments && spec.assignments.length > 0) {
+      return [...spec.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds);
+    }
+    const brokerIds = this.metadata.liveBrokers().map((b) => b.nodeId).sort((a, b) => a - b);
+    if (brokerIds.length === 0) brokerIds.push(this.config.nodeId);
+    return assignReplicas(brokerIds, plan.partitions, plan.replicationFactor, Math.floor(Math.random() * brokerIds.length), 0);
   }
 
   /** Replaces a topic's config overrides (validated) and applies them to its partitions at once. */
@@ -270,9 +321,7 @@ export class TopicService {
       return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Topic ${name} is internal and cannot be deleted.` };
     }
     await this.metadata.deleteTopic(name);
-    await Promise.all(topic.partitions.map((p) => this.logs.deleteLog(name, p.partition)));
-    this.onDeleted(name);
-    this.log.info(`deleted topic ${name}`);
+    await this.deleting.get(name);
     return { errorCode: ErrorCode.NONE, errorMessage: null, topic };
   }
 }

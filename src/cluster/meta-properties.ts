@@ -15,8 +15,11 @@ export class MetaPropertiesError extends Error {
   override name = 'MetaPropertiesError';
 }
 
-/** Reads meta.properties from each dir, checks they agree with each other and with `nodeId`, writes missing ones; returns the cluster id. */
-export async function loadOrCreateMetaProperties(dirs: string[], nodeId: number): Promise<string> {
+/**
+ * Reads meta.properties from each dir, checks they agree with each other, with `nodeId` and with
+ * `clusterId` when given (the cluster's, from ZooKeeper), writes missing ones; returns the cluster id.
+ */
+export async function loadOrCreateMetaProperties(dirs: string[], nodeId: number, expectedClusterId?: string): Promise<string> {
   let clusterId: string | undefined;
   const missing: string[] = [];
   for (const dir of dirs) {
@@ -38,12 +41,30 @@ export async function loadOrCreateMetaProperties(dirs: string[], nodeId: number)
     if (clusterId !== undefined && cid !== clusterId) {
       throw new MetaPropertiesError(`${path} has cluster.id ${cid}, another log dir has ${clusterId}`);
     }
+    if (expectedClusterId !== undefined && cid !== expectedClusterId) {
+      // Kafka's InconsistentClusterIdException.
+      throw new MetaPropertiesError(`The Cluster ID ${expectedClusterId} doesn't match stored clusterId ${cid} in ${path}. ` +
+        'The broker is trying to join the wrong cluster. Configured zookeeper.connect may be wrong.');
+    }
     clusterId = cid;
   }
-  clusterId ??= newClusterId();
+  clusterId ??= expectedClusterId ?? newClusterId();
   for (const dir of missing) {
     const body = `#\n#${new Date().toString()}\nversion=0\nbroker.id=${nodeId}\ncluster.id=${clusterId}\n`;
     await writeFileAtomic(join(dir, 'meta.properties'), body);
   }
   return clusterId;
+}
+
+/** The cluster id of the first meta.properties found, without checking or writing anything. */
+export async function storedClusterId(dirs: string[]): Promise<string | undefined> {
+  for (const dir of dirs) {
+    try {
+      const id = parseProperties(await readFile(join(dir, 'meta.properties'), 'utf8')).get('cluster.id');
+      if (id) return id;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  return undefined;
 }

@@ -91,3 +91,8 @@ export interface MetadataStore {
   updateIsr(topic: string, partition: number, isr: number[], expected: PartitionState): Promise<PartitionState | null>;
   close(): Promise<void>;
 }
+
+/** A topic creation that lost a race with another one of the same name (another broker created it first). */
+export class TopicExistsError extends Error {
+  override name = 'TopicExistsError';
+}

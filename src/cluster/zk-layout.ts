@@ -190,20 +190,35 @@ export interface ZkReplicaAssignment {
   removingReplicas: number[];
 }
 
-/** Version 2 (Kafka 2.4): partitions plus the reassignment state, partitions ascending. */
-export function encodeTopicAssignment(assignment: ReadonlyMap<number, ZkReplicaAssignment>): Buffer {
+/**
+ * Version 2 (Kafka 2.4): partitions plus the reassignment state, partitions ascending; version 3
+ * (Kafka 2.8) when a topic id is given, as base64url like Kafka's Uuid.toString. Kafka 2.4 reads
+ * version 3 too (it looks at the partitions only).
+ */
+export function encodeTopicAssignment(assignment: ReadonlyMap<number, ZkReplicaAssignment>, topicId?: Buffer): Buffer {
   const sorted = [...assignment].sort(([a], [b]) => a - b);
   const pick = (f: (a: ZkReplicaAssignment) => number[], skipEmpty: boolean): Record<string, number[]> =>
     Object.fromEntries(sorted.filter(([, a]) => !skipEmpty || f(a).length > 0).map(([p, a]) => [String(p), f(a)]));
   return encode({
-    version: 2,
+    version: topicId ? 3 : 2,
+    ...(topicId ? { topic_id: topicId.toString('base64url') } : {}),
     partitions: pick((a) => a.replicas, false),
     adding_replicas: pick((a) => a.addingReplicas, true),
     removing_replicas: pick((a) => a.removingReplicas, true),
   });
 }
 
-/** Versions 1 and 2 (version 1 has no adding/removing replicas); TopicZNode.decode. */
+/** The topic id of a version 3 assignment (Kafka 2.8+), undefined for older versions. */
+export function decodeTopicId(topic: string, data: Buffer): Buffer | undefined {
+  const what = `assignment of topic ${topic}`;
+  const json = parse(what, data);
+  if (json.topic_id === undefined) return undefined;
+  const id = Buffer.from(str(what, data, json, 'topic_id'), 'base64url');
+  if (id.length !== 16) throw new ZkDataError(what, data, 'topic_id is not a 16-byte id');
+  return id;
+}
+
+/** Versions 1 to 3 (version 1 has no adding/removing replicas); TopicZNode.decode. */
 export function decodeTopicAssignment(topic: string, data: Buffer): Map<number, ZkReplicaAssignment> {
   const what = `assignment of topic ${topic}`;
   const json = parse(what, data);
