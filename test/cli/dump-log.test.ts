@@ -3,9 +3,9 @@
 // and against index files corrupted in a temp copy.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { kcat, python, type RunResult } from '../helpers/clients.js';
@@ -183,11 +183,21 @@ test('corrupted index copies: Kafka\'s mismatch reports, and a failed sanity che
     const snapshotBytes = readFileSync(join(KAFKA_LOGDIR, 'corpus-txn-0', '00000000000000000015.snapshot'));
     snapshotBytes[20] ^= 1;
     writeFileSync(snapshot, snapshotBytes);
-    const tail = await dumpLog(['--files', `${snapshot},${log}`]);
+    // A log with a gap in its offsets (batches 36-47 and 60-71), as compaction leaves them.
+    const gapLog = join(dir, 'gap', '00000000000000000036.log');
+    mkdirSync(dirname(gapLog));
+    const logBytes = readFileSync(log);
+    writeFileSync(gapLog, Buffer.concat([logBytes.subarray(0, 370), logBytes.subarray(638, 1682)]));
+    const tail = await dumpLog(['--files', `${snapshot},${log},${gapLog}`, '--deep-iteration']);
     assert.equal(tail.code, 0, tail.stderr);
-    assert.match(tail.stderr, /^Snapshot is corrupt \(CRC is no longer valid\)\. Stored crc: \d+\. Computed crc: \d+\n$/);
-    assert.equal(lines(tail.stdout).filter((l) => l.startsWith('baseOffset: ')).length, 4);
-    assert.equal(lines(tail.stdout).at(-1), 'Found 5 invalid bytes at the end of 00000000000000000036.log');
+    assert.deepEqual(lines(tail.stderr), [
+      ...lines(tail.stderr).slice(0, 1),
+      `Non-consecutive offsets in ${resolve(gapLog)}`,
+      '  47 is followed by 60',
+    ]);
+    assert.match(tail.stderr, /^Snapshot is corrupt \(CRC is no longer valid\)\. Stored crc: \d+\. Computed crc: \d+\n/);
+    assert.equal(lines(tail.stdout).filter((l) => l.startsWith('baseOffset: ')).length, 4 + 2);
+    assert.ok(lines(tail.stdout).includes('Found 5 invalid bytes at the end of 00000000000000000036.log'), tail.stdout);
     const limited = await dumpLog(['--files', log, '--max-bytes', '640', '--skip-record-metadata', '--print-data-log']);
     assert.equal(limited.code, 0, limited.stderr);
     const limitedLines = lines(limited.stdout);

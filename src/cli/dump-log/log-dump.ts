@@ -1,8 +1,8 @@
 // A .log file dumped as Kafka's DumpLogSegments.dumpLog prints it: one line per batch, and with
 // deep iteration one `|` line per record (control records as their marker, data records with
 // their key and payload when asked).
-import { basename, resolve } from 'node:path';
-import { ATTR_DELETE_HORIZON, BATCH, BATCH_HEADER_SIZE, CompressionType, TimestampType, isBatchCrcValid } from '../../protocol/records/batch.js';
+import { basename } from 'node:path';
+import { ATTR_DELETE_HORIZON, BATCH, CompressionType, TimestampType, isBatchCrcValid } from '../../protocol/records/batch.js';
 import { decompress } from '../../protocol/records/compression.js';
 import { ControlRecordType, controlRecordType, parseEndTxnMarker } from '../../protocol/records/control-record.js';
 import { type BatchHeader, type DecodedRecord, readBatchHeader, readRecords } from '../../protocol/records/record.js';
@@ -50,7 +50,8 @@ const deleteHorizonOf = (h: BatchHeader): string =>
   (h.attributes & ATTR_DELETE_HORIZON) !== 0 ? `OptionalLong[${h.baseTimestamp}]` : 'OptionalLong.empty';
 
 function batchLine(batch: FileBatch, h: BatchHeader, position: number): string {
-  const valid = h.size >= BATCH_HEADER_SIZE && isBatchCrcValid(batch.bytes, 0, h.size);
+  // LogFile yields only batches of at least a header's size, so validity is the CRC alone.
+  const valid = isBatchCrcValid(batch.bytes, 0, h.size);
   return `baseOffset: ${h.baseOffset} lastOffset: ${h.baseOffset + h.lastOffsetDelta} count: ${h.recordCount}` +
     ` baseSequence: ${h.baseSequence} lastSequence: ${lastSequenceOf(h)}` +
     ` producerId: ${h.producerId} producerEpoch: ${h.producerEpoch}` +
@@ -108,7 +109,7 @@ export function dumpLog(path: string, opts: LogDumpOptions, findings: DumpFindin
       const lines = [batchLine(batch, h, validBytes)];
       if (opts.deepIteration) {
         for (const record of recordsOf(batch, h)) {
-          if (lastOffset !== -1 && record.offset !== lastOffset + 1) findings.nonConsecutive(resolve(path), lastOffset, record.offset);
+          if (lastOffset !== -1 && record.offset !== lastOffset + 1) findings.nonConsecutive(path, lastOffset, record.offset);
           lastOffset = record.offset;
           lines.push(recordLine(record, h, opts));
         }
