@@ -15,6 +15,8 @@ export async function handleMetadata(ctx: RequestContext, req: MetadataRequest):
   const all = req.topics === null || (ctx.version === 0 && req.topics.length === 0);
   const autoCreate = config.bool('auto.create.topics.enable') && (ctx.version < 4 || req.allowAutoTopicCreation);
   const topics: TopicEntry[] = [];
+  const live = metadata.clustered ? new Set(metadata.liveBrokers().map((b) => b.nodeId)) : null;
+  const describe = (t: TopicMetadata): TopicEntry => describeTopic(t, live);
   if (all) {
     for (const t of metadata.topics()) topics.push(describe(t));
   } else {
@@ -47,21 +49,26 @@ export async function handleMetadata(ctx: RequestContext, req: MetadataRequest):
   };
 }
 
-function describe(t: TopicMetadata): TopicEntry {
+/** `live`: the live broker ids in a cluster (a leader or replica elsewhere may be down), null on a single node. */
+function describeTopic(t: TopicMetadata, live: ReadonlySet<number> | null): TopicEntry {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.topicId,
     isInternal: t.internal,
-    partitions: t.partitions.map((p) => ({
-      errorCode: p.leader >= 0 ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
-      partitionIndex: p.partition,
-      leaderId: p.leader,
-      leaderEpoch: p.leaderEpoch,
-      replicaNodes: p.replicas,
-      isrNodes: p.isr,
-      offlineReplicas: [],
-    })),
+    partitions: t.partitions.map((p) => {
+      // As Kafka's MetadataCache: a leader that is not alive is no leader.
+      const leaderId = p.leader >= 0 && (live === null || live.has(p.leader)) ? p.leader : -1;
+      return {
+        errorCode: leaderId >= 0 ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+        partitionIndex: p.partition,
+        leaderId,
+        leaderEpoch: p.leaderEpoch,
+        replicaNodes: p.replicas,
+        isrNodes: p.isr,
+        offlineReplicas: live === null ? [] : p.replicas.filter((r) => !live.has(r)),
+      };
+    }),
     topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
   };
 }
