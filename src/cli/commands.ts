@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   'broker-api-versions',
   'cluster-id',
   'transactions',
+  'dev-cluster',
 ] as const;
 
 /** A registered command that cannot be loaded (its module is missing from this build). */

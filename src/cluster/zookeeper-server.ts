@@ -6,8 +6,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
-/** ZooKeeper's server and the logging API it needs; with no slf4j binding present it logs nothing. */
+/** ZooKeeper's server and the logging API it needs (all in Debian's package and its dependencies). */
 const JARS = ['zookeeper', 'zookeeper-jute', 'slf4j-api'].map((jar) => `/usr/share/java/${jar}.jar`);
+/** slf4j's simple binding, which logs to stderr; without it ZooKeeper logs nothing and slf4j says so in three lines. */
+const LOG_BINDING = '/usr/share/java/slf4j-simple.jar';
 /** The JVM starts and loads its snapshot in about a second here; this bounds a slow machine. */
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 const POLL_MS = 100;
@@ -68,7 +70,12 @@ export async function startZooKeeperServer(opts: ZooKeeperServerOptions): Promis
   const child = spawn('java', [
     '-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
     `-Dzookeeper.forceSync=${opts.forceSync === false ? 'no' : 'yes'}`,
-    '-cp', JARS.join(':'), 'org.apache.zookeeper.server.quorum.QuorumPeerMain', config,
+    // Errors only: at info ZooKeeper logs every connection, at warn every connection of an old-protocol client (ours).
+    '-Dorg.slf4j.simpleLogger.defaultLogLevel=error',
+    '-Dorg.slf4j.simpleLogger.showDateTime=true',
+    "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSS",
+    '-cp', [...JARS, ...(existsSync(LOG_BINDING) ? [LOG_BINDING] : [])].join(':'),
+    'org.apache.zookeeper.server.quorum.QuorumPeerMain', config,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const onData = (d: Buffer): void => {

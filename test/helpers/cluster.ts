@@ -243,7 +243,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   };
 }
 
-async function requestMetadata(port: number, topics?: string[]): Promise<MetadataResponse> {
+/** One Metadata (v12) exchange with the broker on 127.0.0.1:port, bounded in time. */
+export async function requestMetadata(port: number, topics?: string[]): Promise<MetadataResponse> {
   const client = await within(`a connection to 127.0.0.1:${port}`, METADATA_TIMEOUT_MS, RawClient.connect(port));
   try {
     const response = await within(`Metadata from 127.0.0.1:${port}`, METADATA_TIMEOUT_MS, client.request<MetadataResponse>(METADATA_API_KEY, METADATA_VERSION, {
