@@ -4,12 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MaybePromise } from '../../src/coordinator/completion.js';
 import type { Clock, Timer } from '../../src/coordinator/group/clock.js';
 import type { GroupCoordinatorConfig } from '../../src/coordinator/group/config.js';
 import { GroupCoordinator } from '../../src/coordinator/group/coordinator.js';
 import type { JoinRequest } from '../../src/coordinator/group/join.js';
 import type { JoinResult } from '../../src/coordinator/group/member.js';
 import { OFFSETS_TOPIC } from '../../src/coordinator/group/store.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import { Writer } from '../../src/protocol/primitives.js';
 import { decodeBatches } from '../../src/protocol/records/record.js';
 import { logConfig } from '../../src/storage/log-config.js';
@@ -47,6 +49,12 @@ export class ManualClock implements Clock {
     this.t = target;
     await settle();
   }
+}
+
+/** A coordinator result, which a single node (every write replicated once in the log) gives at once. */
+export function now<T>(result: MaybePromise<T>): T {
+  if (result instanceof Promise) throw new Error('a single-node coordinator answered later than at once');
+  return result;
 }
 
 /** Lets resolved promises run their continuations. */
@@ -88,11 +96,14 @@ export async function openHarness(config: Partial<GroupCoordinatorConfig> = {}, 
   const coordinator = new GroupCoordinator({
     config: { ...TEST_CONFIG, ...config },
     offsetsLog: (p) => logs.getLog(OFFSETS_TOPIC, p),
-    afterAppend: (log) => { log.highWatermark = log.logEndOffset; },
+    afterAppend: (log) => {
+      log.highWatermark = log.logEndOffset;
+      return ErrorCode.NONE;
+    },
     partitionExists: (t, p) => p >= 0 && p < (topics.get(t) ?? 0),
     clock,
   });
-  await coordinator.load();
+  await Promise.all(Array.from({ length: PARTITIONS }, (_, p) => coordinator.onBecomeLeader(p, 0)));
   const h: Harness = {
     coordinator, clock, logs, dir,
     async records(groupId) {

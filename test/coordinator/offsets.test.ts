@@ -5,7 +5,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import type { CommitRequest, PartitionCommit } from '../../src/coordinator/group/offsets.js';
 import { parseOffsetsTopicRecord } from '../../src/coordinator/group/records.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { type Harness, joinAll, joinRequest, openHarness, subscription, syncAll } from './harness.js';
+import { type Harness, joinAll, joinRequest, now, openHarness, subscription, syncAll } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => { h = await openHarness(); });
@@ -19,8 +19,7 @@ function partition(topic: string, p: number, offset: number, extra: Partial<Part
 }
 
 function commit(partitions: PartitionCommit[], req: Partial<CommitRequest> = {}): number[] {
-  return h.coordinator
-    .commitOffsets({ groupId: G, memberId: '', groupInstanceId: null, generationId: -1, retentionTimeMs: -1, partitions, ...req })
+  return now(h.coordinator.commitOffsets({ groupId: G, memberId: '', groupInstanceId: null, generationId: -1, retentionTimeMs: -1, partitions, ...req }))
     .map((r) => r.errorCode);
 }
 

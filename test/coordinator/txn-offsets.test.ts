@@ -11,7 +11,7 @@ import { parseOffsetsTopicRecord } from '../../src/coordinator/group/records.js'
 import { OFFSETS_TOPIC } from '../../src/coordinator/group/store.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { decodeBatches } from '../../src/protocol/records/record.js';
-import { type Harness, joinAll, joinRequest, openHarness, syncAll } from './harness.js';
+import { type Harness, joinAll, joinRequest, now, openHarness, syncAll } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => { h = await openHarness(); });
@@ -36,8 +36,7 @@ function txnCommit(partitions: PartitionCommit[], req: Partial<TxnCommitRequest>
 }
 
 function plainCommit(partitions: PartitionCommit[], groupId = G): number[] {
-  return h.coordinator
-    .commitOffsets({ groupId, memberId: '', groupInstanceId: null, generationId: -1, retentionTimeMs: -1, partitions })
+  return now(h.coordinator.commitOffsets({ groupId, memberId: '', groupInstanceId: null, generationId: -1, retentionTimeMs: -1, partitions }))
     .map((r) => r.errorCode);
 }
 
@@ -189,8 +188,9 @@ test('restart: pending offsets stay pending without a marker; committed and abor
 
 test('a marker arriving while the coordinator loads is applied once the groups are loaded', async () => {
   txnCommit([partition('t', 0, 10)]);
-  // Load again from the log, where the marker is not yet, and hear of the marker meanwhile.
-  const loading = h.coordinator.load();
+  // Lead the partition again and load it from the log, where the marker is not yet, and hear of the marker meanwhile.
+  h.coordinator.onResign(h.coordinator.partitionFor(G));
+  const loading = h.coordinator.onBecomeLeader(h.coordinator.partitionFor(G), 1);
   assert.deepEqual(txnCommit([partition('t', 1, 1)], { producerId: PID + 1 }), [ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
   writeMarker(G, PID, true);
   h.coordinator.completeTransactionalOffsets(h.coordinator.partitionFor(G), PID, true);

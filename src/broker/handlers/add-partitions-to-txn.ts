@@ -4,6 +4,7 @@
 // that does not exist, or an internal topic from a client, fails the whole
 // transaction's request: the others get OPERATION_NOT_ATTEMPTED, as in Kafka.
 import { INTERNAL_TOPICS } from '../../cluster/topic-names.js';
+import { type MaybePromise, andThen } from '../../coordinator/completion.js';
 import { type TopicPartition, partitionKey } from '../../coordinator/transaction/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
@@ -24,7 +25,7 @@ interface Transaction {
   topics: AddPartitionsToTxnTopic[];
 }
 
-export function handleAddPartitionsToTxn(ctx: RequestContext, req: AddPartitionsToTxnRequest): AddPartitionsToTxnResponse {
+export async function handleAddPartitionsToTxn(ctx: RequestContext, req: AddPartitionsToTxnRequest): Promise<AddPartitionsToTxnResponse> {
   const { version, broker } = ctx;
   if (version < BROKER_VERSION) {
     const txn: Transaction = {
@@ -34,13 +35,14 @@ export function handleAddPartitionsToTxn(ctx: RequestContext, req: AddPartitions
       verifyOnly: false,
       topics: req.v3AndBelowTopics,
     };
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction: [], resultsByTopicV3AndBelow: addPartitions(broker, txn, version) };
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction: [], resultsByTopicV3AndBelow: await addPartitions(broker, txn, version) };
   }
-  const resultsByTransaction = req.transactions.map((txn) => ({ transactionalId: txn.transactionalId, topicResults: addPartitions(broker, txn, version) }));
+  const resultsByTransaction = await Promise.all(req.transactions.map(async (txn) => (
+    { transactionalId: txn.transactionalId, topicResults: await addPartitions(broker, txn, version) })));
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction, resultsByTopicV3AndBelow: [] };
 }
 
-function addPartitions(broker: BrokerContext, txn: Transaction, version: number): AddPartitionsToTxnTopicResult[] {
+function addPartitions(broker: BrokerContext, txn: Transaction, version: number): MaybePromise<AddPartitionsToTxnTopicResult[]> {
   const partitions = uniquePartitions(txn.topics);
   const refused = new Map<string, number>();
   for (const tp of partitions) {
@@ -54,8 +56,8 @@ function addPartitions(broker: BrokerContext, txn: Transaction, version: number)
     const verified = transactions.verifyPartitionsInTransaction(txn.transactionalId, txn.producerId, txn.producerEpoch, partitions);
     return resultsByTopic(partitions, (tp) => (typeof verified === 'number' ? verified : verified.get(partitionKey(tp)) ?? ErrorCode.NONE));
   }
-  const error = fencedErrorFor(transactions.addPartitionsToTransaction(txn.transactionalId, txn.producerId, txn.producerEpoch, partitions), version, 2);
-  return resultsByTopic(partitions, () => error);
+  const added = transactions.addPartitionsToTransaction(txn.transactionalId, txn.producerId, txn.producerEpoch, partitions);
+  return andThen(added, (error) => resultsByTopic(partitions, () => fencedErrorFor(error, version, 2)));
 }
 
 /** The request's partitions, each once, in request order. */

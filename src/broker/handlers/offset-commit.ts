@@ -1,11 +1,12 @@
 // OffsetCommit (8): the coordinator validates the committer, writes the offsets
-// to __consumer_offsets and only then is the answer sent. v1 carries a commit
+// to __consumer_offsets and answers once they are replicated. v1 carries a commit
 // time per partition, v2-v4 a retention time; v0 commits like a non-member.
+import { type MaybePromise, andThen } from '../../coordinator/completion.js';
 import type { PartitionCommit, PartitionError } from '../../coordinator/group/index.js';
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages/offset-commit.js';
 import type { RequestContext } from '../router.js';
 
-export function handleOffsetCommit(ctx: RequestContext, req: OffsetCommitRequest): OffsetCommitResponse {
+export function handleOffsetCommit(ctx: RequestContext, req: OffsetCommitRequest): MaybePromise<OffsetCommitResponse> {
   const results = ctx.broker.groups.commitOffsets({
     groupId: req.groupId,
     memberId: req.memberId,
@@ -14,7 +15,7 @@ export function handleOffsetCommit(ctx: RequestContext, req: OffsetCommitRequest
     retentionTimeMs: req.retentionTimeMs,
     partitions: partitionCommits(req.topics),
   });
-  return { throttleTimeMs: 0, topics: resultTopics(req.topics, results) };
+  return andThen(results, (r) => ({ throttleTimeMs: 0, topics: resultTopics(req.topics, r) }));
 }
 
 /** The shape OffsetCommit and TxnOffsetCommit requests share. */

@@ -4,6 +4,7 @@
 // __consumer_offsets partition is in the transaction (AddOffsetsToTxn added
 // it) unless the transaction wrote there already, writes the offsets in a
 // transactional batch and keeps them pending until the transaction's marker.
+import { type MaybePromise, andThen } from '../../coordinator/completion.js';
 import type { PartitionError } from '../../coordinator/group/index.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/messages/txn-offset-commit.js';
@@ -13,7 +14,7 @@ import { partitionCommits, resultTopics } from './offset-commit.js';
 /** The first version whose clients handle TRANSACTION_ABORTABLE (Kafka's genericError). */
 const ABORTABLE_VERSION = 4;
 
-export function handleTxnOffsetCommit(ctx: RequestContext, req: TxnOffsetCommitRequest): TxnOffsetCommitResponse | Promise<TxnOffsetCommitResponse> {
+export function handleTxnOffsetCommit(ctx: RequestContext, req: TxnOffsetCommitRequest): MaybePromise<TxnOffsetCommitResponse> {
   const results = ctx.broker.groups.txnCommitOffsets({
     transactionalId: req.transactionalId,
     abortableSupported: ctx.version >= ABORTABLE_VERSION,
@@ -26,7 +27,7 @@ export function handleTxnOffsetCommit(ctx: RequestContext, req: TxnOffsetCommitR
     partitions: partitionCommits(req.topics),
   });
   const respond = (r: readonly PartitionError[]): TxnOffsetCommitResponse => ({ throttleTimeMs: 0, topics: resultTopics(req.topics, r, errorFor(ctx.version)) });
-  return results instanceof Promise ? results.then(respond) : respond(results);
+  return andThen(results, respond);
 }
 
 /** Clients before v2 (Kafka 0.11-1.x) may crash on COORDINATOR_LOAD_IN_PROGRESS (KAFKA-7296). */

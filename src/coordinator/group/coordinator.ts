@@ -1,8 +1,10 @@
 // The group coordinator of one broker (Kafka's classic group protocol): the
-// groups whose __consumer_offsets partition this broker hosts, the requests of
-// the group APIs, and loading everything back from the log on start. Owned by
-// the broker; close() cancels every timer and answers every parked request.
+// groups whose __consumer_offsets partition this broker leads, the requests of
+// the group APIs, and loading a partition's groups from its log when this
+// broker becomes its leader (unloading them when it stops). Owned by the
+// broker; close() cancels every timer and answers every parked request.
 import { ErrorCode } from '../../protocol/errors.js';
+import { type MaybePromise, andThen } from '../completion.js';
 import { type Clock, Timers, systemClock } from './clock.js';
 import type { CoordinatorLog, GroupCoordinatorConfig } from './config.js';
 import { ClassicGroup, type GroupState, type TopicPartition, joinError, syncError } from './group.js';
@@ -12,7 +14,7 @@ import {
   type CommitRequest, type FetchedOffset, type GroupRegistry, OffsetManager, type PartitionError, type TxnCommitRequest,
 } from './offsets.js';
 import { Rebalancer } from './rebalancer.js';
-import { type LoadedGroup, type OffsetsLogAccess, OffsetsTopicStore } from './store.js';
+import { type LoadedGroup, OFFSETS_TOPIC, type OffsetsLogAccess, OffsetsTopicStore } from './store.js';
 
 export interface GroupCoordinatorOptions extends OffsetsLogAccess {
   config: GroupCoordinatorConfig;
@@ -64,6 +66,14 @@ export interface GroupDescription {
   }[];
 }
 
+/** A __consumer_offsets partition this broker leads (Kafka's ownedPartitions and loadingPartitions). */
+interface LedPartition {
+  leaderEpoch: number;
+  loaded: boolean;
+  /** Transaction markers written while loading, applied once the groups are in memory. */
+  completionsWhileLoading: { producerId: number; commit: boolean }[];
+}
+
 const NO_LOGGING: CoordinatorLog = { info: () => {}, warn: () => {}, error: () => {} };
 const EXPIRY_TIMER = 'offset-expiry';
 
@@ -78,16 +88,15 @@ export class GroupCoordinator {
   private readonly joins: JoinFlow;
   private readonly offsets: OffsetManager;
   private active = true;
-  private loading = false;
-  /** Transaction markers written while loading, applied once the groups are in memory. */
-  private completionsWhileLoading: { offsetsPartition: number; producerId: number; commit: boolean }[] = [];
+  private readonly led = new Map<number, LedPartition>();
 
   constructor(options: GroupCoordinatorOptions) {
     this.config = options.config;
     this.clock = options.clock ?? systemClock;
     this.log = options.log ?? NO_LOGGING;
     this.timers = new Timers(this.clock);
-    this.store = new OffsetsTopicStore(options, this.config.offsetsTopicPartitions, () => this.clock.now(), (m) => this.log.warn(m));
+    this.store = new OffsetsTopicStore(
+      options, this.config.offsetsTopicPartitions, () => this.clock.now(), (p) => this.led.get(p)?.leaderEpoch ?? 0, (m) => this.log.warn(m));
     this.rebalancer = new Rebalancer(this.config, this.store, this.timers, this.log);
     this.joins = new JoinFlow(this.config, this.rebalancer);
     const registry: GroupRegistry = {
@@ -109,25 +118,56 @@ export class GroupCoordinator {
     return this.store.partitionFor(groupId);
   }
 
-  /** Replays every __consumer_offsets partition this broker has; requests wait with COORDINATOR_LOAD_IN_PROGRESS meanwhile. */
-  async load(): Promise<void> {
-    this.loading = true;
-    try {
-      for (let p = 0; p < this.store.partitions; p++) {
-        let loaded: Map<string, LoadedGroup>;
-        try {
-          loaded = await this.store.load(p);
-        } catch (e) {
-          this.log.error(`loading __consumer_offsets-${p} failed: ${(e as Error).message}`);
-          continue;
-        }
-        for (const [groupId, g] of loaded) this.restoreGroup(groupId, g);
-      }
-    } finally {
-      this.loading = false;
+  /**
+   * This broker leads __consumer_offsets partition `partition` from `leaderEpoch` on (Kafka's
+   * onElection): its groups are replayed from the log, requests for them get
+   * COORDINATOR_LOAD_IN_PROGRESS meanwhile; an empty log is served at once. Resolves once loaded.
+   * The same or an older election told again changes nothing.
+   */
+  async onBecomeLeader(partition: number, leaderEpoch: number): Promise<void> {
+    if (!this.active) return;
+    const current = this.led.get(partition);
+    if (current && current.leaderEpoch >= leaderEpoch) return;
+    if (current) this.onResign(partition);
+    const entry: LedPartition = { leaderEpoch, loaded: false, completionsWhileLoading: [] };
+    this.led.set(partition, entry);
+    if (this.store.isEmpty(partition)) {
+      entry.loaded = true;
+      return;
     }
-    for (const c of this.completionsWhileLoading.splice(0)) this.offsets.completeTransaction(c.offsetsPartition, c.producerId, c.commit);
-    if (this.groups.size > 0) this.log.info(`loaded ${this.groups.size} group(s) from __consumer_offsets`);
+    let loaded: Map<string, LoadedGroup>;
+    try {
+      loaded = await this.store.load(partition);
+    } catch (e) {
+      // Kafka leaves such a partition loading: requests keep getting COORDINATOR_LOAD_IN_PROGRESS.
+      this.log.error(`loading ${OFFSETS_TOPIC}-${partition} failed: ${(e as Error).message}`);
+      return;
+    }
+    // Resigned or elected again while reading: that election's state counts.
+    if (this.led.get(partition) !== entry) return;
+    for (const [groupId, g] of loaded) this.restoreGroup(groupId, g);
+    entry.loaded = true;
+    for (const c of entry.completionsWhileLoading.splice(0)) this.offsets.completeTransaction(partition, c.producerId, c.commit);
+    this.log.info(`loaded ${loaded.size} group(s) from ${OFFSETS_TOPIC}-${partition} at leader epoch ${leaderEpoch}`);
+  }
+
+  /**
+   * This broker no longer leads `partition` (Kafka's onResignation): its groups are unloaded, their
+   * parked JoinGroup/SyncGroup requests answered NOT_COORDINATOR, and requests for them get
+   * NOT_COORDINATOR until another election.
+   */
+  onResign(partition: number): void {
+    if (!this.led.delete(partition)) return;
+    const unloaded = new Set<string>();
+    for (const group of this.groups.values()) {
+      if (this.store.partitionFor(group.groupId) !== partition) continue;
+      this.rebalancer.abandon(group, ErrorCode.NOT_COORDINATOR);
+      group.transitionTo('Dead');
+      unloaded.add(group.groupId);
+    }
+    for (const groupId of unloaded) this.groups.delete(groupId);
+    this.offsets.forgetTransactions(unloaded);
+    this.log.info(`unloaded ${unloaded.size} group(s) of ${OFFSETS_TOPIC}-${partition}`);
   }
 
   /** Stops serving: parked JoinGroup/SyncGroup requests get NOT_COORDINATOR, timers end. Idempotent. */
@@ -135,6 +175,7 @@ export class GroupCoordinator {
     if (!this.active) return;
     this.active = false;
     for (const group of this.groups.values()) this.rebalancer.abandon(group, ErrorCode.NOT_COORDINATOR);
+    this.led.clear();
     this.timers.close();
   }
 
@@ -195,14 +236,18 @@ export class GroupCoordinator {
     const assignment = new Map(fromLeader);
     for (const m of group.allMembers()) if (!assignment.has(m.memberId)) assignment.set(m.memberId, Buffer.alloc(0));
     this.log.info(`group ${group.groupId} generation ${group.generationId}: assignment received from the leader`);
-    const error = this.rebalancer.storeGroup(group, assignment);
-    if (error !== ErrorCode.NONE) {
-      this.rebalancer.resetAndPropagateAssignmentError(group, error);
-      this.rebalancer.maybePrepareRebalance(group, `storing the assignment failed with error ${error}`);
-      return;
-    }
-    this.rebalancer.setAndPropagateAssignment(group, assignment);
-    group.transitionTo('Stable');
+    const generation = group.generationId;
+    void andThen(this.rebalancer.storeGroup(group, assignment), (error) => {
+      // Another rebalance began (or the group was unloaded) while the assignment was replicated.
+      if (!group.is('CompletingRebalance') || group.generationId !== generation) return;
+      if (error !== ErrorCode.NONE) {
+        this.rebalancer.resetAndPropagateAssignmentError(group, error);
+        this.rebalancer.maybePrepareRebalance(group, `storing the assignment failed with error ${error}`);
+        return;
+      }
+      this.rebalancer.setAndPropagateAssignment(group, assignment);
+      group.transitionTo('Stable');
+    });
   }
 
   heartbeat(req: HeartbeatRequest): number {
@@ -257,8 +302,8 @@ export class GroupCoordinator {
 
   // --- offsets ---
 
-  /** The error per partition, in request order; answered after the records are in the log. */
-  commitOffsets(req: CommitRequest): PartitionError[] {
+  /** The error per partition, in request order; answered once the records are replicated. */
+  commitOffsets(req: CommitRequest): MaybePromise<PartitionError[]> {
     return this.offsets.commit(req);
   }
 
@@ -266,7 +311,7 @@ export class GroupCoordinator {
    * TxnOffsetCommit: the error per partition, in request order, later when the transaction
    * coordinator is asked first; the offsets stay pending until completeTransactionalOffsets.
    */
-  txnCommitOffsets(req: TxnCommitRequest): PartitionError[] | Promise<PartitionError[]> {
+  txnCommitOffsets(req: TxnCommitRequest): MaybePromise<PartitionError[]> {
     return this.offsets.txnCommit(req);
   }
 
@@ -276,7 +321,8 @@ export class GroupCoordinator {
    * superseded them) or, on abort, are dropped.
    */
   completeTransactionalOffsets(offsetsPartition: number, producerId: number, commit: boolean): void {
-    if (this.loading) this.completionsWhileLoading.push({ offsetsPartition, producerId, commit });
+    const entry = this.led.get(offsetsPartition);
+    if (entry && !entry.loaded) entry.completionsWhileLoading.push({ producerId, commit });
     else this.offsets.completeTransaction(offsetsPartition, producerId, commit);
   }
 
@@ -330,7 +376,8 @@ export class GroupCoordinator {
         .filter((g) => !g.is('Dead') && (wantedStates.size === 0 || wantedStates.has(g.state.toLowerCase())))
         .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state }))
       : [];
-    return { errorCode: this.loading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE, groups };
+    const loading = [...this.led.values()].some((p) => !p.loaded);
+    return { errorCode: loading ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE, groups };
   }
 
   /** Deletes empty groups with their offsets. */
@@ -354,14 +401,15 @@ export class GroupCoordinator {
 
   /**
    * Whether requests for the group can be served here: a valid id (empty only where Kafka allows
-   * it, for the offset and admin APIs), a running coordinator that has loaded its state, and
-   * the group's __consumer_offsets partition on this broker.
+   * it, for the offset and admin APIs), a running coordinator, and the group's __consumer_offsets
+   * partition led by this broker and loaded.
    */
   private status(groupId: string, allowEmptyId: boolean): number {
     if (!allowEmptyId && groupId === '') return ErrorCode.INVALID_GROUP_ID;
     if (!this.active) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (this.loading) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    if (!this.store.hosts(groupId)) return ErrorCode.NOT_COORDINATOR;
+    const led = this.led.get(this.store.partitionFor(groupId));
+    if (!led) return ErrorCode.NOT_COORDINATOR;
+    if (!led.loaded) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     return ErrorCode.NONE;
   }
 
@@ -404,7 +452,7 @@ export class GroupCoordinator {
 
   private scheduleExpiry(): void {
     this.timers.set(EXPIRY_TIMER, this.config.offsetsRetentionCheckIntervalMs, () => {
-      if (!this.loading) this.offsets.expireOffsets();
+      this.offsets.expireOffsets();
       this.scheduleExpiry();
     });
   }

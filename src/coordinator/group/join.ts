@@ -4,6 +4,7 @@
 // its old member id without a rebalance while the group is stable), and
 // members of the current generation rejoining.
 import { ErrorCode } from '../../protocol/errors.js';
+import { andThen } from '../completion.js';
 import type { GroupCoordinatorConfig } from './config.js';
 import { type ClassicGroup, currentGeneration, joinError } from './group.js';
 import type { JoinCallback, MemberSpec, Protocol } from './member.js';
@@ -131,19 +132,22 @@ export class JoinFlow {
           return this.rebalancer.maybePrepareRebalance(group, because(req, `static member ${instanceId} rejoined with other protocols`));
         }
         const assignments = new Map(group.allMembers().map((m) => [m.memberId, m.assignment]));
-        const error = this.rebalancer.storeGroup(group, assignments);
-        if (error !== ErrorCode.NONE) {
-          group.updateMember(member, before.protocols, before.rebalanceTimeoutMs, before.sessionTimeoutMs, null);
-          this.rebalancer.scheduleHeartbeatExpiry(group, group.replaceStaticMember(instanceId, newMemberId, oldMemberId));
-          this.rebalancer.cancelHeartbeat(group, newMemberId);
-          return respond({ ...currentGeneration(group, member, false), errorCode: error, memberId: '', leaderId: previousLeader });
-        }
-        // Before v9 the old leader id goes back, so a restarted leader does not run a useless assignment.
-        const skip = req.supportSkippingAssignment && group.isLeader(newMemberId);
-        const result = currentGeneration(group, member, skip);
-        return group.answerJoin(member, req.supportSkippingAssignment
-          ? { ...result, skipAssignment: skip }
-          : { ...result, leaderId: previousLeader });
+        void andThen(this.rebalancer.storeGroup(group, assignments), (error) => {
+          if (error !== ErrorCode.NONE) {
+            // The new member id is not durable: the old one stays.
+            group.updateMember(member, before.protocols, before.rebalanceTimeoutMs, before.sessionTimeoutMs, null);
+            this.rebalancer.scheduleHeartbeatExpiry(group, group.replaceStaticMember(instanceId, newMemberId, oldMemberId));
+            this.rebalancer.cancelHeartbeat(group, newMemberId);
+            return respond({ ...currentGeneration(group, member, false), errorCode: error, memberId: '', leaderId: previousLeader });
+          }
+          // Before v9 the old leader id goes back, so a restarted leader does not run a useless assignment.
+          const skip = req.supportSkippingAssignment && group.isLeader(newMemberId);
+          const result = currentGeneration(group, member, skip);
+          return group.answerJoin(member, req.supportSkippingAssignment
+            ? { ...result, skipAssignment: skip }
+            : { ...result, leaderId: previousLeader });
+        });
+        return;
       }
       case 'CompletingRebalance':
         // The leader may be assigning to the old member id: start over.

@@ -14,6 +14,7 @@ import type { Rebalancer } from './rebalancer.js';
 import { type KeyValue, type OffsetAndMetadata, groupMetadataRecord, offsetCommitRecord } from './records.js';
 import type { OffsetsTopicStore, TxnProducer } from './store.js';
 import type { VerificationGuard } from '../../storage/verification-state.js';
+import { type MaybePromise, andThen } from '../completion.js';
 
 /** How the offsets code reaches the coordinator's groups. */
 export interface GroupRegistry {
@@ -82,25 +83,20 @@ export class OffsetManager {
     private readonly partitionExists: (topic: string, partition: number) => boolean,
   ) {}
 
-  commit(req: CommitRequest): PartitionError[] {
+  /** Answered once the offsets are replicated (at once on a single node). */
+  commit(req: CommitRequest): MaybePromise<PartitionError[]> {
     return this.commitExisting(req.partitions, (known) => this.commitKnown(req, known));
   }
 
   /** Kafka's handleTxnCommitOffsets: answered later when the transaction must be verified first; the offsets stay pending until completeTransaction. */
-  txnCommit(req: TxnCommitRequest): PartitionError[] | Promise<PartitionError[]> {
+  txnCommit(req: TxnCommitRequest): MaybePromise<PartitionError[]> {
     return this.commitExisting(req.partitions, (known) => this.txnCommitKnown(req, known));
   }
 
   /** Partitions of unknown topics get UNKNOWN_TOPIC_OR_PARTITION; the others are committed. Errors in request order. */
   private commitExisting(
-    partitions: readonly PartitionCommit[], commitKnown: (known: PartitionCommit[]) => Map<PartitionCommit, number>,
-  ): PartitionError[];
-  private commitExisting(
-    partitions: readonly PartitionCommit[], commitKnown: (known: PartitionCommit[]) => Map<PartitionCommit, number> | Promise<Map<PartitionCommit, number>>,
-  ): PartitionError[] | Promise<PartitionError[]>;
-  private commitExisting(
-    partitions: readonly PartitionCommit[], commitKnown: (known: PartitionCommit[]) => Map<PartitionCommit, number> | Promise<Map<PartitionCommit, number>>,
-  ): PartitionError[] | Promise<PartitionError[]> {
+    partitions: readonly PartitionCommit[], commitKnown: (known: PartitionCommit[]) => MaybePromise<Map<PartitionCommit, number>>,
+  ): MaybePromise<PartitionError[]> {
     const errors = new Map<PartitionCommit, number>();
     const known = partitions.filter((p) => {
       if (this.partitionExists(p.topic, p.partition)) return true;
@@ -112,12 +108,11 @@ export class OffsetManager {
       return partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: errors.get(p)! }));
     };
     if (known.length === 0) return answer(new Map());
-    const stored = commitKnown(known);
-    return stored instanceof Promise ? stored.then(answer) : answer(stored);
+    return andThen(commitKnown(known), answer);
   }
 
   /** The error per partition (absent: stored). */
-  private commitKnown(req: CommitRequest, partitions: PartitionCommit[]): Map<PartitionCommit, number> {
+  private commitKnown(req: CommitRequest, partitions: PartitionCommit[]): MaybePromise<Map<PartitionCommit, number>> {
     const all = (errorCode: number): Map<PartitionCommit, number> => new Map(partitions.map((p) => [p, errorCode]));
     const status = this.registry.status(req.groupId, true);
     if (status !== ErrorCode.NONE) return all(status);
@@ -135,7 +130,7 @@ export class OffsetManager {
     return this.storeOffsets(group, partitions, req.retentionTimeMs, null);
   }
 
-  private txnCommitKnown(req: TxnCommitRequest, partitions: PartitionCommit[]): Map<PartitionCommit, number> | Promise<Map<PartitionCommit, number>> {
+  private txnCommitKnown(req: TxnCommitRequest, partitions: PartitionCommit[]): MaybePromise<Map<PartitionCommit, number>> {
     const all = (errorCode: number): Map<PartitionCommit, number> => new Map(partitions.map((p) => [p, errorCode]));
     const status = this.registry.status(req.groupId, false);
     if (status !== ErrorCode.NONE) return all(status);
@@ -143,7 +138,7 @@ export class OffsetManager {
     const group = this.registry.get(req.groupId) ?? this.registry.create(req.groupId);
     const { transactionalId, producerId, producerEpoch, abortableSupported } = req;
     const verification = this.store.startTxnVerification(req.groupId, { transactionalId, producerId, producerEpoch, abortableSupported });
-    const store = (): Map<PartitionCommit, number> => {
+    const store = (): MaybePromise<Map<PartitionCommit, number>> => {
       const error = this.validateCommitter(group, req, true);
       if (error !== ErrorCode.NONE) return all(error);
       return this.storeOffsets(group, partitions, -1, { producerId, producerEpoch }, verification?.guard);
@@ -165,11 +160,14 @@ export class OffsetManager {
     return transactional || group.is('Empty') ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
   }
 
-  /** Writes the offsets (a transactional batch for a producer) and keeps them committed, or pending for the producer. */
+  /**
+   * Writes the offsets (a transactional batch for a producer) and, once replicated, keeps them
+   * committed, or pending for the producer.
+   */
   private storeOffsets(
     group: ClassicGroup, partitions: PartitionCommit[], retentionTimeMs: number, producer: TxnProducer | null,
     verificationGuard?: VerificationGuard,
-  ): Map<PartitionCommit, number> {
+  ): MaybePromise<Map<PartitionCommit, number>> {
     const errors = new Map<PartitionCommit, number>();
     const now = this.clock.now();
     const accepted: { p: PartitionCommit; value: OffsetAndMetadata }[] = [];
@@ -193,16 +191,18 @@ export class OffsetManager {
     }
     if (accepted.length === 0) return errors;
     const records = accepted.map(({ p, value }) => offsetCommitRecord(group.groupId, p.topic, p.partition, value));
-    const { errorCode, baseOffset } = this.store.append(group.groupId, records, producer, verificationGuard);
-    const stored = errorCode === ErrorCode.NONE && !group.is('Dead');
-    for (const { p, value } of accepted) {
-      const record = { value, recordOffset: baseOffset };
-      if (stored && producer) group.offsets.addPending(producer.producerId, p.topic, p.partition, record);
-      else if (stored) group.offsets.commit(p.topic, p.partition, record);
-      errors.set(p, errorCode);
-    }
-    if (stored && producer) this.trackTransaction(producer.producerId, group.groupId);
-    return errors;
+    return andThen(this.store.append(group.groupId, records, producer, verificationGuard), ({ errorCode, baseOffset }) => {
+      // A group unloaded meanwhile (this broker no longer leads its partition) keeps nothing.
+      const stored = errorCode === ErrorCode.NONE && !group.is('Dead');
+      for (const { p, value } of accepted) {
+        const record = { value, recordOffset: baseOffset };
+        if (stored && producer) group.offsets.addPending(producer.producerId, p.topic, p.partition, record);
+        else if (stored) group.offsets.commit(p.topic, p.partition, record);
+        errors.set(p, offsetCommitErrorFor(errorCode));
+      }
+      if (stored && producer) this.trackTransaction(producer.producerId, group.groupId);
+      return errors;
+    });
   }
 
   /**
@@ -219,6 +219,14 @@ export class OffsetManager {
       if (group && !group.is('Dead')) group.offsets.completePending(producerId, commit);
     }
     if (groups.size === 0) this.openGroupsForProducer.delete(producerId);
+  }
+
+  /** The groups of an unloaded partition: their transactions' markers are no longer this broker's business. */
+  forgetTransactions(groupIds: ReadonlySet<string>): void {
+    for (const [producerId, groups] of this.openGroupsForProducer) {
+      for (const groupId of groupIds) groups.delete(groupId);
+      if (groups.size === 0) this.openGroupsForProducer.delete(producerId);
+    }
   }
 
   /** A group loaded with pending transactional offsets: their markers will complete them. */
@@ -305,8 +313,9 @@ export class OffsetManager {
       this.registry.forget(group);
       if (group.generationId > 0) tombstones.push(groupMetadataRecord(group.groupId, null));
     }
-    const { errorCode: error } = this.store.append(group.groupId, tombstones);
-    if (error !== ErrorCode.NONE) this.log.warn(`could not write tombstones for group ${group.groupId}: error ${error}`);
+    void andThen(this.store.append(group.groupId, tombstones), ({ errorCode }) => {
+      if (errorCode !== ErrorCode.NONE) this.log.warn(`could not write tombstones for group ${group.groupId}: error ${errorCode}`);
+    });
     return removed.length;
   }
 }

@@ -9,6 +9,7 @@ import { NEW_MEMBER_JOIN_TIMEOUT_MS, type CoordinatorLog, type GroupCoordinatorC
 import { type ClassicGroup, currentGeneration, joinError, syncError } from './group.js';
 import { type JoinCallback, Member, type MemberSpec, type Protocol, type SyncResult } from './member.js';
 import type { OffsetsTopicStore } from './store.js';
+import { type MaybePromise, andThen } from '../completion.js';
 import { groupMetadataRecord } from './records.js';
 
 type JoinPhase = 'initial' | 'regular';
@@ -24,9 +25,10 @@ export class Rebalancer {
     private readonly log: CoordinatorLog,
   ) {}
 
-  /** Writes the group's membership and the given assignment; returns NONE or the client's error. */
-  storeGroup(group: ClassicGroup, assignment: ReadonlyMap<string, Buffer>): number {
-    return this.store.append(group.groupId, [groupMetadataRecord(group.groupId, group.toStored(assignment))]).errorCode;
+  /** Writes the group's membership and the given assignment; NONE or the members' error once replicated. */
+  storeGroup(group: ClassicGroup, assignment: ReadonlyMap<string, Buffer>): MaybePromise<number> {
+    const record = groupMetadataRecord(group.groupId, group.toStored(assignment));
+    return andThen(this.store.append(group.groupId, [record]), ({ errorCode }) => storeGroupErrorFor(errorCode));
   }
 
   addMemberAndRebalance(group: ClassicGroup, spec: MemberSpec, callback: JoinCallback, reason: string): void {
@@ -110,9 +112,10 @@ export class Rebalancer {
     group.initNextGeneration();
     if (group.is('Empty')) {
       this.log.info(`group ${group.groupId} is empty at generation ${group.generationId}`);
-      const error = this.storeGroup(group, new Map());
-      // Safe to ignore: after a restart the previous generation comes back and its members time out.
-      if (error !== ErrorCode.NONE) this.log.warn(`could not write empty group ${group.groupId}: error ${error}`);
+      void andThen(this.storeGroup(group, new Map()), (error) => {
+        // Safe to ignore: after a restart the previous generation comes back and its members time out.
+        if (error !== ErrorCode.NONE) this.log.warn(`could not write empty group ${group.groupId}: error ${error}`);
+      });
       return;
     }
     this.log.info(`group ${group.groupId} generation ${group.generationId} has ${group.size} member(s)`);
@@ -243,3 +246,24 @@ const joinKey = (g: ClassicGroup): string => `join${SEP}${g.groupId}`;
 const syncKey = (g: ClassicGroup): string => `sync${SEP}${g.groupId}`;
 const heartbeatKey = (g: ClassicGroup, memberId: string): string => `heartbeat${SEP}${g.groupId}${SEP}${memberId}`;
 const pendingKey = (g: ClassicGroup, memberId: string): string => `pending${SEP}${g.groupId}${SEP}${memberId}`;
+
+/** The error members see when writing their group failed (Kafka's storeGroup callback). */
+function storeGroupErrorFor(error: number): number {
+  switch (error) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.REBALANCE_IN_PROGRESS;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    default:
+      return error;
+  }
+}

@@ -2,6 +2,7 @@
 // go to one partition, appended through the PartitionLog (so they are durable
 // and fetchable like any other record), and are replayed on start.
 import { ErrorCode } from '../../protocol/errors.js';
+import { type MaybePromise, andThen } from '../completion.js';
 import { ControlRecordType, controlRecordType } from '../../protocol/records/control-record.js';
 import { buildBatch, decodeBatches } from '../../protocol/records/record.js';
 import { ProducerStateError } from '../../storage/errors.js';
@@ -21,8 +22,14 @@ const LOAD_BUFFER_BYTES = 5 * 1024 * 1024;
 export interface OffsetsLogAccess {
   /** The log of a __consumer_offsets partition, when this broker has it. */
   offsetsLog(partition: number): PartitionLog | undefined;
-  /** Called after every append: the broker advances the high watermark and wakes waiting fetches. */
-  afterAppend(log: PartitionLog, bytes: number): void;
+  /**
+   * Called after every append (`lastOffset` its last offset). Single node: the broker advances the
+   * high watermark, wakes waiting fetches and answers NONE at once. In a cluster the coordinator's
+   * writes are acks=all, as Kafka appends them with requiredAcks -1: it resolves once the high
+   * watermark passed `lastOffset`, with NONE or the error an acks=all produce would get
+   * (NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, NOT_LEADER_OR_FOLLOWER, ...).
+   */
+  afterAppend(log: PartitionLog, bytes: number, lastOffset: number): MaybePromise<number>;
   /**
    * Starts the transaction verification of a transactional write (Kafka 3.6+); absent, or
    * undefined returned while transaction.partition.verification.enable is off: the offsets are
@@ -46,7 +53,7 @@ export interface TxnProducer {
 }
 
 export interface AppendOutcome {
-  /** NONE, or the error a client should see. */
+  /** NONE, the error of the write (a refused producer's, or NOT_COORDINATOR), or of its replication (as afterAppend gives it). */
   errorCode: number;
   /** Offset of the appended batch; -1 when nothing was appended. */
   baseOffset: number;
@@ -57,6 +64,8 @@ export class OffsetsTopicStore {
     private readonly access: OffsetsLogAccess,
     readonly partitions: number,
     private readonly now: () => number,
+    /** The leader epoch of a partition this broker leads: its appends carry it. */
+    private readonly leaderEpoch: (partition: number) => number,
     private readonly warn: (msg: string) => void,
   ) {}
 
@@ -64,9 +73,10 @@ export class OffsetsTopicStore {
     return offsetsPartitionFor(groupId, this.partitions);
   }
 
-  /** Whether this broker hosts the group's partition, i.e. coordinates the group. */
-  hosts(groupId: string): boolean {
-    return this.access.offsetsLog(this.partitionFor(groupId)) !== undefined;
+  /** Whether a partition's log holds nothing to load. */
+  isEmpty(partition: number): boolean {
+    const log = this.access.offsetsLog(partition);
+    return !log || log.logEndOffset === log.logStartOffset;
   }
 
   /** Starts verifying that the group's partition is in the producer's transaction (records carry no sequence, as Kafka's coordinator writes them). */
@@ -81,9 +91,9 @@ export class OffsetsTopicStore {
    * coordinator's appends are not sequence-checked), with the guard of its verification when
    * verification is on. A refused producer gets the partition's error (e.g.
    * INVALID_PRODUCER_EPOCH, as Kafka passes it on); NOT_COORDINATOR when the partition is gone or
-   * the write failed.
+   * the write failed. Resolves once the records are replicated (at once on a single node).
    */
-  append(groupId: string, records: readonly KeyValue[], producer: TxnProducer | null = null, verificationGuard?: VerificationGuard): AppendOutcome {
+  append(groupId: string, records: readonly KeyValue[], producer: TxnProducer | null = null, verificationGuard?: VerificationGuard): MaybePromise<AppendOutcome> {
     if (records.length === 0) return { errorCode: ErrorCode.NONE, baseOffset: -1 };
     const log = this.access.offsetsLog(this.partitionFor(groupId));
     if (!log) return { errorCode: ErrorCode.NOT_COORDINATOR, baseOffset: -1 };
@@ -94,15 +104,15 @@ export class OffsetsTopicStore {
       ...(producer && { ...producer, baseSequence: 0, isTransactional: true }),
     });
     let baseOffset: number;
+    let lastOffset: number;
     try {
-      ({ baseOffset } = log.append(batch, { leaderEpoch: 0, timestampType: log.config.messageTimestampType, now, origin: 'coordinator', verificationGuard }));
+      ({ baseOffset, lastOffset } = log.append(batch, { leaderEpoch: this.leaderEpoch(log.partition), timestampType: log.config.messageTimestampType, now, origin: 'coordinator', verificationGuard }));
     } catch (e) {
       if (e instanceof ProducerStateError) return { errorCode: e.code, baseOffset: -1 };
       this.warn(`writing group ${groupId} to ${OFFSETS_TOPIC}-${log.partition} failed: ${(e as Error).message}`);
       return { errorCode: ErrorCode.NOT_COORDINATOR, baseOffset: -1 };
     }
-    this.access.afterAppend(log, batch.length);
-    return { errorCode: ErrorCode.NONE, baseOffset };
+    return andThen(this.access.afterAppend(log, batch.length, lastOffset), (errorCode) => ({ errorCode, baseOffset }));
   }
 
   /**

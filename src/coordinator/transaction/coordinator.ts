@@ -1,10 +1,12 @@
 // The transaction coordinator of one broker (Kafka's TransactionCoordinator):
 // producer ids for idempotent and transactional producers, the transactional
-// ids whose __transaction_state partition this broker leads, their
-// transactions' life from AddPartitionsToTxn to the markers, timeouts, and
-// the admin views. Appends are synchronous, so every request is answered
-// once its record is in the log; markers are written afterwards.
+// ids whose __transaction_state partition this broker leads (loaded when it
+// becomes the leader, the leader epoch as coordinator epoch; dropped when it
+// stops), their transactions' life from AddPartitionsToTxn to the markers,
+// timeouts, and the admin views. Every request is answered once its record is
+// replicated (at once on a single node); markers are written afterwards.
 import { ErrorCode } from '../../protocol/errors.js';
+import { type MaybePromise, andThen } from '../completion.js';
 import { type Clock, Timers, systemClock } from '../group/clock.js';
 import type { CoordinatorLog } from '../group/config.js';
 import type { TransactionCoordinatorConfig } from './config.js';
@@ -83,13 +85,29 @@ export class TransactionCoordinator {
     return this.txnManager.partitionFor(transactionalId);
   }
 
-  /**
-   * Claims the first producer id block, then replays every __transaction_state partition this
-   * broker has; transactions left prepared get their markers.
-   */
+  /** Claims the first producer id block. */
   async start(): Promise<void> {
     await this.producerIds.start();
-    await this.txnManager.loadAll();
+  }
+
+  /**
+   * This broker leads __transaction_state partition `partition` from `leaderEpoch` on (Kafka's
+   * onElection, the leader epoch being the coordinator epoch): its transactional ids are loaded,
+   * and transactions left prepared get their markers. Resolves once loaded; the same or an older
+   * election told again changes nothing.
+   */
+  async onBecomeLeader(partition: number, leaderEpoch: number): Promise<void> {
+    if (!this.active) return;
+    const current = this.txnManager.coordinatorEpochOf(partition);
+    if (current !== undefined && current >= leaderEpoch) return;
+    this.markers.removeMarkersForTxnTopicPartition(partition);
+    await this.txnManager.loadPartition(partition, leaderEpoch);
+  }
+
+  /** This broker no longer leads `partition` (Kafka's onResignation): its ids and their pending markers are dropped. */
+  onResign(partition: number): void {
+    this.markers.removeMarkersForTxnTopicPartition(partition);
+    this.txnManager.removePartition(partition);
   }
 
   /** Stops serving: timers end, markers in flight are dropped (a restart completes them). Idempotent. */
@@ -104,7 +122,7 @@ export class TransactionCoordinator {
   // --- producer ids ---
 
   /** InitProducerId: a new id for an idempotent producer, or the next epoch for a transactional id. */
-  initProducerId(req: InitProducerIdRequest): InitProducerIdResult {
+  initProducerId(req: InitProducerIdRequest): MaybePromise<InitProducerIdResult> {
     const fail = (errorCode: number): InitProducerIdResult => ({ errorCode, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH });
     const hasId = req.producerId !== NO_PRODUCER_ID;
     const hasEpoch = req.producerEpoch !== NO_PRODUCER_EPOCH;
@@ -136,16 +154,17 @@ export class TransactionCoordinator {
     const { coordinatorEpoch, transit } = prepared;
     if (transit.state === 'PrepareEpochFence') {
       // Abort the ongoing transaction first; the producer retries and then gets the epoch after it.
-      const error = this.endTransaction(transactionalId, transit.producerId, transit.producerEpoch, false, false);
-      return fail(error === ErrorCode.NONE ? ErrorCode.CONCURRENT_TRANSACTIONS : error);
+      return andThen(this.endTransaction(transactionalId, transit.producerId, transit.producerEpoch, false, false),
+        (error) => fail(error === ErrorCode.NONE ? ErrorCode.CONCURRENT_TRANSACTIONS : error));
     }
-    const error = this.txnManager.appendTransactionToLog(transactionalId, coordinatorEpoch, transit);
-    if (error !== ErrorCode.NONE) {
-      this.log.info(`Returning error ${error} to client for ${transactionalId}'s InitProducerId request`);
-      return fail(error);
-    }
-    this.log.info(`Initialized transactionalId ${transactionalId} with producerId ${transit.producerId} and producer epoch ${transit.producerEpoch} on partition ${TRANSACTION_STATE_TOPIC}-${this.partitionFor(transactionalId)}`);
-    return { errorCode: ErrorCode.NONE, producerId: transit.producerId, producerEpoch: transit.producerEpoch };
+    return andThen(this.txnManager.appendTransactionToLog(transactionalId, coordinatorEpoch, transit), (error) => {
+      if (error !== ErrorCode.NONE) {
+        this.log.info(`Returning error ${error} to client for ${transactionalId}'s InitProducerId request`);
+        return fail(error);
+      }
+      this.log.info(`Initialized transactionalId ${transactionalId} with producerId ${transit.producerId} and producer epoch ${transit.producerEpoch} on partition ${TRANSACTION_STATE_TOPIC}-${this.partitionFor(transactionalId)}`);
+      return { errorCode: ErrorCode.NONE, producerId: transit.producerId, producerEpoch: transit.producerEpoch };
+    });
   }
 
   private prepareInitProducerIdTransit(
@@ -186,7 +205,7 @@ export class TransactionCoordinator {
   // --- transactions ---
 
   /** AddPartitionsToTxn (and AddOffsetsToTxn with the group's __consumer_offsets partition): one error for all. */
-  addPartitionsToTransaction(transactionalId: string | null, producerId: number, producerEpoch: number, partitions: readonly TopicPartition[]): number {
+  addPartitionsToTransaction(transactionalId: string | null, producerId: number, producerEpoch: number, partitions: readonly TopicPartition[]): MaybePromise<number> {
     const found = this.producerTransaction(transactionalId, producerId, producerEpoch);
     if (!('txn' in found)) return found.errorCode;
     const { txn } = found;
@@ -222,7 +241,7 @@ export class TransactionCoordinator {
   }
 
   /** EndTxn from a client. */
-  endTxn(transactionalId: string | null, producerId: number, producerEpoch: number, commit: boolean): number {
+  endTxn(transactionalId: string | null, producerId: number, producerEpoch: number, commit: boolean): MaybePromise<number> {
     return this.endTransaction(transactionalId, producerId, producerEpoch, commit, true);
   }
 
@@ -230,7 +249,7 @@ export class TransactionCoordinator {
    * Writes PrepareCommit/PrepareAbort, answers, then writes the markers (Kafka's endTransaction).
    * Not from a client, it is the coordinator's own abort (fencing, timeout) with an already bumped epoch.
    */
-  private endTransaction(transactionalId: string | null, producerId: number, producerEpoch: number, commit: boolean, isFromClient: boolean): number {
+  private endTransaction(transactionalId: string | null, producerId: number, producerEpoch: number, commit: boolean, isFromClient: boolean): MaybePromise<number> {
     if (transactionalId === null || transactionalId === '') return ErrorCode.INVALID_REQUEST;
     const lookup = this.txnManager.getTransactionState(transactionalId);
     if (!lookup.ok) return lookup.errorCode;
@@ -270,15 +289,16 @@ export class TransactionCoordinator {
       case 'PrepareEpochFence':
         throw new Error(`Found transactionalId ${transactionalId} with state ${txn.state}. This is illegal as we should never have transitioned to this state.`);
     }
-    const error = this.txnManager.appendTransactionToLog(transactionalId, coordinatorEpoch, transit);
-    if (error !== ErrorCode.NONE) {
-      this.log.info(`Aborting sending of transaction markers and returning error ${error} for ${transactionalId}'s EndTransaction request, since appending ${transit.state} to the transaction log failed`);
-      // The bumped epoch was never returned; the next fence must not bump it again.
-      if (isEpochFence) txn.hasFailedEpochFence = true;
-      return error;
-    }
-    this.markers.addTxnMarkersToSend({ transactionalId, coordinatorEpoch, commit, txn, transit: txn.prepareComplete(this.clock.now()) });
-    return ErrorCode.NONE;
+    return andThen(this.txnManager.appendTransactionToLog(transactionalId, coordinatorEpoch, transit), (error) => {
+      if (error !== ErrorCode.NONE) {
+        this.log.info(`Aborting sending of transaction markers and returning error ${error} for ${transactionalId}'s EndTransaction request, since appending ${transit.state} to the transaction log failed`);
+        // The bumped epoch was never returned; the next fence must not bump it again.
+        if (isEpochFence) txn.hasFailedEpochFence = true;
+        return error;
+      }
+      this.markers.addTxnMarkersToSend({ transactionalId, coordinatorEpoch, commit, txn, transit: txn.prepareComplete(this.clock.now()) });
+      return ErrorCode.NONE;
+    });
   }
 
   // --- administration ---
@@ -324,9 +344,10 @@ export class TransactionCoordinator {
   abortTimedOutTransactions(): void {
     for (const txn of this.txnManager.timedOutTransactions()) {
       const fence = txn.prepareFenceProducerEpoch();
-      const error = this.endTransaction(txn.transactionalId, fence.producerId, fence.producerEpoch, false, false);
-      if (error === ErrorCode.NONE) this.log.info(`Completed rollback of ongoing transaction for transactionalId ${txn.transactionalId} due to timeout`);
-      else this.log.warn(`Rollback of ongoing transaction for transactionalId ${txn.transactionalId} failed due to error ${error}`);
+      void andThen(this.endTransaction(txn.transactionalId, fence.producerId, fence.producerEpoch, false, false), (error) => {
+        if (error === ErrorCode.NONE) this.log.info(`Completed rollback of ongoing transaction for transactionalId ${txn.transactionalId} due to timeout`);
+        else this.log.warn(`Rollback of ongoing transaction for transactionalId ${txn.transactionalId} failed due to error ${error}`);
+      });
     }
   }
 

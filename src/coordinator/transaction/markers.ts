@@ -3,6 +3,7 @@
 // TransactionMarkerChannelManager and its completion handler). Where markers
 // go is behind TxnMarkerWriter: on a single node, the local partition logs.
 import { ErrorCode } from '../../protocol/errors.js';
+import { andThen } from '../completion.js';
 import type { Timers } from '../group/clock.js';
 import type { CoordinatorLog } from '../group/config.js';
 import { type TopicPartition, partitionKey } from './metadata.js';
@@ -133,11 +134,20 @@ export class TxnMarkerChannel {
       this.log.info(`No longer the coordinator for ${transactionalId} with coordinator epoch ${coordinatorEpoch}; cancel appending ${transit.state} to transaction log`);
       return;
     }
-    const error = this.txnManager.appendTransactionToLog(transactionalId, coordinatorEpoch, transit, (e) => e === ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    if (error === ErrorCode.COORDINATOR_NOT_AVAILABLE) {
-      this.timers.set(`completion:${transactionalId}`, MARKER_RETRY_BACKOFF_MS, () => this.writeTxnCompletion(completion));
-    } else if (error !== ErrorCode.NONE && error !== ErrorCode.NOT_COORDINATOR && error !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
-      this.log.error(`Unexpected error ${error} while appending to transaction log for ${transactionalId}`);
+    const written = this.txnManager.appendTransactionToLog(transactionalId, coordinatorEpoch, transit, (e) => e === ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    void andThen(written, (error) => {
+      if (error === ErrorCode.COORDINATOR_NOT_AVAILABLE) {
+        this.timers.set(`completion:${transactionalId}`, MARKER_RETRY_BACKOFF_MS, () => this.writeTxnCompletion(completion));
+      } else if (error !== ErrorCode.NONE && error !== ErrorCode.NOT_COORDINATOR && error !== ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
+        this.log.error(`Unexpected error ${error} while appending to transaction log for ${transactionalId}`);
+      }
+    });
+  }
+
+  /** The partition moved (this broker became or stopped being its leader): its transactions' markers are no longer sent from here. */
+  removeMarkersForTxnTopicPartition(partition: number): void {
+    for (const transactionalId of [...this.pending.keys()]) {
+      if (this.txnManager.partitionFor(transactionalId) === partition) this.pending.delete(transactionalId);
     }
   }
 

@@ -1,9 +1,11 @@
 // The transaction coordinator's cache of transactional ids per __transaction_state
 // partition, and its writes to that log (Kafka's TransactionStateManager):
-// lookups answer COORDINATOR_LOAD_IN_PROGRESS while a partition loads and
-// NOT_COORDINATOR when this broker does not lead it; a prepared transition is
-// completed only once its record is appended.
+// a partition's ids are loaded when this broker becomes its leader and dropped
+// when it stops; lookups answer COORDINATOR_LOAD_IN_PROGRESS while a partition
+// loads and NOT_COORDINATOR when this broker does not lead it; a prepared
+// transition is completed only once its record is replicated.
 import { ErrorCode } from '../../protocol/errors.js';
+import { type MaybePromise, andThen } from '../completion.js';
 import type { CoordinatorLog } from '../group/config.js';
 import type { TransactionCoordinatorConfig } from './config.js';
 import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID, type TransactionState, TransactionMetadata, type TxnTransit, stateFromName } from './metadata.js';
@@ -40,7 +42,8 @@ const TOMBSTONES_PER_BATCH = 1000;
 
 export class TransactionStateManager {
   private readonly cache = new Map<number, PartitionCache>();
-  private readonly loading = new Set<number>();
+  /** Partitions being loaded, with the coordinator epoch of the load. */
+  private readonly loading = new Map<number, number>();
   private closed = false;
   readonly store: TransactionStateStore;
 
@@ -67,25 +70,12 @@ export class TransactionStateManager {
     return txnTimeoutMs > 0 && txnTimeoutMs <= this.config.transactionMaxTimeoutMs;
   }
 
-  /**
-   * The metadata of a transactional id (undefined when unknown), or why it cannot be served here.
-   * A partition whose log appeared after start (the topic was just created) is taken on here:
-   * at once when its log is empty, else by loading it.
-   */
+  /** The metadata of a transactional id (undefined when unknown), or why it cannot be served here. */
   getTransactionState(transactionalId: string): TransactionLookup {
     const partition = this.partitionFor(transactionalId);
     if (this.loading.has(partition)) return { ok: false, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS };
-    let entry = this.cache.get(partition);
-    if (!entry) {
-      const log = this.store.access.transactionLog(partition);
-      if (!log) return { ok: false, errorCode: ErrorCode.NOT_COORDINATOR };
-      if (log.logEndOffset > log.logStartOffset) {
-        void this.loadPartition(partition);
-        return { ok: false, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS };
-      }
-      entry = { coordinatorEpoch: this.store.access.coordinatorEpoch(partition), txns: new Map() };
-      this.cache.set(partition, entry);
-    }
+    const entry = this.cache.get(partition);
+    if (!entry) return { ok: false, errorCode: ErrorCode.NOT_COORDINATOR };
     return { ok: true, coordinatorEpoch: entry.coordinatorEpoch, txn: entry.txns.get(transactionalId) };
   }
 
@@ -100,48 +90,59 @@ export class TransactionStateManager {
   }
 
   /**
-   * Writes a prepared transition and completes it (Kafka's appendTransactionToLog). On failure the
-   * pending state is reset unless `retryOnError` says the caller retries the same transition.
+   * Writes a prepared transition and, once it is replicated, completes it (Kafka's
+   * appendTransactionToLog): unless the partition was unloaded or loaded again meanwhile, which
+   * answers NOT_COORDINATOR. On failure the pending state is reset unless `retryOnError` says the
+   * caller retries the same transition.
    */
-  appendTransactionToLog(transactionalId: string, coordinatorEpoch: number, transit: TxnTransit, retryOnError: (e: number) => boolean = () => false): number {
+  appendTransactionToLog(
+    transactionalId: string, coordinatorEpoch: number, transit: TxnTransit, retryOnError: (e: number) => boolean = () => false,
+  ): MaybePromise<number> {
     const lookup = this.getTransactionState(transactionalId);
     if (!lookup.ok) return lookup.errorCode;
     const { txn } = lookup;
     if (!txn || lookup.coordinatorEpoch !== coordinatorEpoch) return ErrorCode.NOT_COORDINATOR;
     const partition = this.partitionFor(transactionalId);
-    const error = this.store.append(partition, [transactionRecord(transactionalId, storedFrom(transit))], this.now());
-    if (error === ErrorCode.NONE) {
-      txn.completeTransitionTo(transit);
-    } else if (!retryOnError(error)) {
-      this.log.info(`TransactionalId ${transactionalId} append transaction log for ${transit.state} transition failed due to error ${error}, resetting pending state from ${txn.pendingState}`);
-      txn.pendingState = null;
-    }
-    return error;
-  }
-
-  /** Loads every partition with a local log. */
-  async loadAll(): Promise<void> {
-    for (let p = 0; p < this.store.partitions; p++) {
-      if (this.store.access.transactionLog(p)) await this.loadPartition(p);
-    }
+    const appended = this.store.append(partition, coordinatorEpoch, [transactionRecord(transactionalId, storedFrom(transit))], this.now());
+    return andThen(appended, (appendError) => {
+      let error = appendError;
+      if (error === ErrorCode.NONE) {
+        const now = this.getTransactionState(transactionalId);
+        if (!now.ok) error = now.errorCode;
+        else if (now.txn !== txn || now.coordinatorEpoch !== coordinatorEpoch) error = ErrorCode.NOT_COORDINATOR;
+        else txn.completeTransitionTo(transit);
+        if (error !== ErrorCode.NONE) this.log.info(`The cached coordinator metadata of ${transactionalId} changed while its ${transit.state} transition was written; returning error ${error}`);
+        return error;
+      }
+      if (!retryOnError(error)) {
+        this.log.info(`TransactionalId ${transactionalId} append transaction log for ${transit.state} transition failed due to error ${error}, resetting pending state from ${txn.pendingState}`);
+        txn.pendingState = null;
+      }
+      return error;
+    });
   }
 
   /**
-   * Replays one partition into the cache (Kafka's loadTransactionsForTxnTopicPartition). Ids left in
-   * PrepareCommit/PrepareAbort come back with their completion prepared: their markers must be written.
+   * This broker leads the partition from `coordinatorEpoch` on: its ids are replayed into the cache
+   * (Kafka's loadTransactionsForTxnTopicPartition; an empty log is served at once). Ids left in
+   * PrepareCommit/PrepareAbort come back with their completion prepared: their markers must be
+   * written. Resolves once loaded.
    */
-  private async loadPartition(partition: number): Promise<void> {
-    if (this.loading.has(partition)) return;
-    this.loading.add(partition);
-    const coordinatorEpoch = this.store.access.coordinatorEpoch(partition);
+  async loadPartition(partition: number, coordinatorEpoch: number): Promise<void> {
+    this.removePartition(partition);
+    if (this.store.isEmpty(partition)) {
+      this.cache.set(partition, { coordinatorEpoch, txns: new Map() });
+      return;
+    }
+    this.loading.set(partition, coordinatorEpoch);
     let stored = new Map<string, StoredTransaction>();
     try {
       stored = await this.store.load(partition);
     } catch (e) {
       this.log.error(`Error loading transactions from transaction log ${TRANSACTION_STATE_TOPIC}-${partition}: ${(e as Error).message}`);
     }
-    // Closed while reading: nothing is served any more.
-    if (this.closed) return;
+    // Closed, resigned or elected again while reading: nothing of this load is served.
+    if (this.closed || this.loading.get(partition) !== coordinatorEpoch) return;
     const txns = new Map<string, TransactionMetadata>();
     const pending: PendingCompletion[] = [];
     for (const [transactionalId, s] of stored) {
@@ -158,8 +159,19 @@ export class TransactionStateManager {
     }
     this.cache.set(partition, { coordinatorEpoch, txns });
     this.loading.delete(partition);
-    this.log.info(`Finished loading ${txns.size} transaction metadata from ${TRANSACTION_STATE_TOPIC}-${partition}`);
+    this.log.info(`Finished loading ${txns.size} transaction metadata from ${TRANSACTION_STATE_TOPIC}-${partition} at coordinator epoch ${coordinatorEpoch}`);
     for (const p of pending) this.sendTxnMarkers(p);
+  }
+
+  /** This broker no longer leads the partition: its ids are dropped (Kafka's removeTransactionsForTxnTopicPartition). */
+  removePartition(partition: number): void {
+    this.loading.delete(partition);
+    if (this.cache.delete(partition)) this.log.info(`Unloaded transaction metadata for ${TRANSACTION_STATE_TOPIC}-${partition}`);
+  }
+
+  /** The coordinator epoch of a partition this broker leads or is loading. */
+  coordinatorEpochOf(partition: number): number | undefined {
+    return this.cache.get(partition)?.coordinatorEpoch ?? this.loading.get(partition);
   }
 
   /** Ongoing transactions open longer than their timeout (best effort, as Kafka's timedOutTransactions). */
@@ -181,16 +193,18 @@ export class TransactionStateManager {
       const expired = [...entry.txns.values()].filter((t) => !t.pendingTransitionInProgress && t.isExpirationAllowed && t.txnLastUpdateTimestamp <= cutoff);
       for (let i = 0; i < expired.length; i += TOMBSTONES_PER_BATCH) {
         const chunk = expired.slice(i, i + TOMBSTONES_PER_BATCH).map((txn) => ({ txn, transit: txn.prepareDead() }));
-        const error = this.store.append(partition, chunk.map(({ txn }) => transactionRecord(txn.transactionalId, null)), this.now());
-        for (const { txn } of chunk) {
-          if (error === ErrorCode.NONE && this.cache.get(partition) === entry) {
-            entry.txns.delete(txn.transactionalId);
-            this.log.info(`Removed expired transactional id ${txn.transactionalId}`);
-          } else {
-            this.log.warn(`Failed to remove expired transactionalId: ${txn.transactionalId} from cache. Tombstone append error code: ${error}`);
-            txn.pendingState = null;
+        const tombstones = chunk.map(({ txn }) => transactionRecord(txn.transactionalId, null));
+        void andThen(this.store.append(partition, entry.coordinatorEpoch, tombstones, this.now()), (error) => {
+          for (const { txn } of chunk) {
+            if (error === ErrorCode.NONE && this.cache.get(partition) === entry) {
+              entry.txns.delete(txn.transactionalId);
+              this.log.info(`Removed expired transactional id ${txn.transactionalId}`);
+            } else {
+              this.log.warn(`Failed to remove expired transactionalId: ${txn.transactionalId} from cache. Tombstone append error code: ${error}`);
+              txn.pendingState = null;
+            }
           }
-        }
+        });
       }
     }
   }

@@ -2,6 +2,7 @@
 // id's records go to one partition (Kafka's Utils.abs(id.hashCode) % partitions),
 // appended through the PartitionLog, and are replayed when the partition loads.
 import { ErrorCode } from '../../protocol/errors.js';
+import { type MaybePromise, andThen } from '../completion.js';
 import { buildBatch, decodeBatches } from '../../protocol/records/record.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import { offsetsPartitionFor } from '../group/partition-for.js';
@@ -10,12 +11,15 @@ import { type KeyValue, type StoredTransaction, parseTransactionLogRecord } from
 export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 
 export interface TransactionLogAccess {
-  /** The log of a __transaction_state partition, when this broker leads it. */
+  /** The log of a __transaction_state partition, when this broker has it. */
   transactionLog(partition: number): PartitionLog | undefined;
-  /** The partition's leader epoch: the coordinator epoch markers carry. */
-  coordinatorEpoch(partition: number): number;
-  /** Called after every append: the broker advances the high watermark and wakes waiting fetches. */
-  afterAppend(log: PartitionLog, bytes: number): void;
+  /**
+   * Called after every append (`lastOffset` its last offset). Single node: the broker advances the
+   * high watermark, wakes waiting fetches and answers NONE at once. In a cluster the coordinator's
+   * writes are acks=all, as Kafka appends them with requiredAcks -1: it resolves once the high
+   * watermark passed `lastOffset`, with NONE or the error an acks=all produce would get.
+   */
+  afterAppend(log: PartitionLog, bytes: number, lastOffset: number): MaybePromise<number>;
 }
 
 export class TransactionStateStore {
@@ -32,24 +36,31 @@ export class TransactionStateStore {
   }
 
   /**
-   * Appends records to one partition as one batch (CreateTime = now). Returns NONE or the error
-   * Kafka's coordinator answers for a failed append: NOT_COORDINATOR when the partition is gone.
+   * Appends records to one partition as one batch (CreateTime = now, the partition's leader epoch).
+   * Gives, once they are replicated, NONE or the error Kafka's coordinator answers for a failed
+   * append: NOT_COORDINATOR when the partition is gone.
    */
-  append(partition: number, records: readonly KeyValue[], now: number): number {
+  append(partition: number, leaderEpoch: number, records: readonly KeyValue[], now: number): MaybePromise<number> {
     const log = this.access.transactionLog(partition);
     if (!log) return ErrorCode.NOT_COORDINATOR;
     const batch = buildBatch({
       baseTimestamp: now,
       records: records.map((r, i) => ({ offsetDelta: i, timestampDelta: 0, key: r.key, value: r.value, headers: [] })),
     });
+    let lastOffset: number;
     try {
-      log.append(batch, { leaderEpoch: this.access.coordinatorEpoch(partition), timestampType: log.config.messageTimestampType, now });
+      ({ lastOffset } = log.append(batch, { leaderEpoch, timestampType: log.config.messageTimestampType, now }));
     } catch (e) {
       this.warn(`writing to ${TRANSACTION_STATE_TOPIC}-${partition} failed: ${(e as Error).message}`);
       return ErrorCode.NOT_COORDINATOR;
     }
-    this.access.afterAppend(log, batch.length);
-    return ErrorCode.NONE;
+    return andThen(this.access.afterAppend(log, batch.length, lastOffset), appendErrorFor);
+  }
+
+  /** Whether a partition's log holds nothing to load. */
+  isEmpty(partition: number): boolean {
+    const log = this.access.transactionLog(partition);
+    return !log || log.logEndOffset === log.logStartOffset;
   }
 
   /** Replays one partition from its log start: the last record per transactional id wins, tombstones delete. */
@@ -82,5 +93,25 @@ export class TransactionStateStore {
       if (offset === readFrom) break;
     }
     return loaded;
+  }
+}
+
+/** What the coordinator answers for a write that failed to replicate (Kafka's appendTransactionToLog). */
+function appendErrorFor(error: number): number {
+  switch (error) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+    case ErrorCode.REQUEST_TIMED_OUT:
+      // Clients retry these without looking for the coordinator again.
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    default:
+      return error;
   }
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode } from '../../../src/protocol/errors.js';
-import { settle } from '../harness.js';
+import { now, settle } from '../harness.js';
 import { type Harness, TOPIC, initTxn, openHarness } from './harness.js';
 
 const tp = (partition: number) => ({ topic: TOPIC, partition });
@@ -27,12 +27,12 @@ async function markersIn(h: Harness, partition: number): Promise<[number, number
 }
 
 test('idempotent producers get fresh ids with epoch 0, whatever they send', () => withHarness(async (h) => {
-  const first = h.coordinator.initProducerId({ transactionalId: null, transactionTimeoutMs: -1, producerId: -1, producerEpoch: -1 });
-  const second = h.coordinator.initProducerId({ transactionalId: null, transactionTimeoutMs: 2147483647, producerId: 7, producerEpoch: 3 });
+  const first = now(h.coordinator.initProducerId({ transactionalId: null, transactionTimeoutMs: -1, producerId: -1, producerEpoch: -1 }));
+  const second = now(h.coordinator.initProducerId({ transactionalId: null, transactionTimeoutMs: 2147483647, producerId: 7, producerEpoch: 3 }));
   assert.deepEqual(first, { errorCode: ErrorCode.NONE, producerId: 0, producerEpoch: 0 });
   assert.deepEqual(second, { errorCode: ErrorCode.NONE, producerId: 1, producerEpoch: 0 });
   // An id without an epoch (or the reverse) is malformed.
-  assert.equal(h.coordinator.initProducerId({ transactionalId: null, transactionTimeoutMs: 1000, producerId: 5, producerEpoch: -1 }).errorCode, ErrorCode.INVALID_REQUEST);
+  assert.equal(now(h.coordinator.initProducerId({ transactionalId: null, transactionTimeoutMs: 1000, producerId: 5, producerEpoch: -1 })).errorCode, ErrorCode.INVALID_REQUEST);
 }));
 
 test('a committed transaction: Empty, Ongoing, PrepareCommit, CompleteCommit in the log; COMMIT markers in its partitions', () => withHarness(async (h) => {

@@ -16,7 +16,8 @@ import { TRANSACTION_STATE_TOPIC } from '../../../src/coordinator/transaction/st
 import { buildBatch, decodeBatches, type DecodedBatch } from '../../../src/protocol/records/record.js';
 import { logConfig } from '../../../src/storage/log-config.js';
 import { LogManager } from '../../../src/storage/log-manager.js';
-import { ManualClock, settle } from '../harness.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
+import { ManualClock, now, settle } from '../harness.js';
 
 export const TXN_PARTITIONS = 3;
 /** The data topic transactions write to. */
@@ -90,9 +91,12 @@ export async function openHarness(config: Partial<TransactionCoordinatorConfig> 
   const clock = new ManualClock();
   const completedOffsets: Harness['completedOffsets'] = [];
   const markers = new MarkerGate(new LocalTxnMarkerWriter({
-    logs,
+    replicas: {
+      leaderLog: (t, p) => logs.getLog(t, p) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      leaderEpoch: () => 0,
+      afterLeaderAppend: (l) => { l.highWatermark = l.logEndOffset; },
+    },
     groups: { completeTransactionalOffsets: (partition, producerId, commit) => { completedOffsets.push({ partition, producerId, commit }); } },
-    delayedFetches: { notifyAppend: () => {} },
     log: { error: (m) => { throw new Error(m); } },
   }));
   const producerIds = new ProducerIdManager(new FileProducerIdBlockStore(dir), 0, (m) => { throw new Error(m); });
@@ -101,12 +105,15 @@ export async function openHarness(config: Partial<TransactionCoordinatorConfig> 
     producerIds,
     markers,
     transactionLog: (p) => logs.getLog(TRANSACTION_STATE_TOPIC, p),
-    coordinatorEpoch: () => 0,
-    afterAppend: (log) => { log.highWatermark = log.logEndOffset; },
+    afterAppend: (log) => {
+      log.highWatermark = log.logEndOffset;
+      return ErrorCode.NONE;
+    },
     partitionExists: (t, p) => topics.has(t) && p >= 0 && p < TOPIC_PARTITIONS,
     clock,
   });
   await coordinator.start();
+  await Promise.all(Array.from({ length: TXN_PARTITIONS }, (_, p) => coordinator.onBecomeLeader(p, 0)));
   await settle();
   const readAll = async (topic: string, partition: number): Promise<DecodedBatch[]> => {
     const log = logs.getLog(topic, partition)!;
@@ -145,5 +152,5 @@ export async function openHarness(config: Partial<TransactionCoordinatorConfig> 
 
 /** InitProducerId for a transactional id with a 60 s timeout. */
 export function initTxn(h: Harness, transactionalId: string, overrides: { transactionTimeoutMs?: number; producerId?: number; producerEpoch?: number } = {}) {
-  return h.coordinator.initProducerId({ transactionalId, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1, ...overrides });
+  return now(h.coordinator.initProducerId({ transactionalId, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1, ...overrides }));
 }
