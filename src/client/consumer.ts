@@ -118,6 +118,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private closed = false;
   private resolving: Promise<void> | null = null;
   private joining: Promise<void> | null = null;
+  /** The assignment of a join that completed, applied (with the listener) by the next poll(). */
+  private joined: TopicPartition[] | null = null;
   private joinError: Error | null = null;
   private fetchError: Error | null = null;
   private wakeupRequested = false;
@@ -199,6 +201,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     } else {
       this.removePartitions(this.assignedList);
     }
+    this.joined = null;
     this.subscribedTopics = [];
     this.subscribedPattern = null;
     this.mode = 'none';
@@ -241,15 +244,21 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         this.joinError = null;
         throw e;
       }
-      if (this.mode === 'subscribe' && (this.rejoin || this.joining || this.membership!.generationId < 0)) {
+      if (this.joined) await this.applyAssignment(this.joined);
+      const rebalancing = this.mode === 'subscribe' && (this.rejoin || this.joining !== null || this.membership!.generationId < 0);
+      if (rebalancing) {
         // The join runs on its own: a poll returns at its deadline even while the group waits for other members.
-        const joining = this.startRebalance();
-        const left = deadline - Date.now();
-        if (left <= 0) return [];
-        await Promise.race([joining, this.waitForData(left)]);
-        continue;
+        this.startRebalance();
+        // Cooperative members keep their partitions through a rebalance, and read them meanwhile.
+        if (!this.membership!.cooperative || this.assignedList.length === 0) {
+          const left = deadline - Date.now();
+          if (left <= 0) return [];
+          await this.waitForData(left);
+          continue;
+        }
+      } else {
+        this.maybeAutoCommit();
       }
-      this.maybeAutoCommit();
       this.resolvePositions();
       if (this.fetchError) {
         const e = this.fetchError;
@@ -386,6 +395,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   private requestRejoin(lost: boolean): void {
     this.rejoin = true;
+    if (lost) this.joined = null;
     if (lost && this.assignedList.length > 0) {
       const partitions = this.assignment();
       this.removePartitions(this.assignedList);
@@ -394,7 +404,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.notify();
   }
 
-  private startRebalance(): Promise<void> {
+  private startRebalance(): void {
     this.joining ??= this.rebalance()
       .catch((e: Error) => {
         // Surfaced by the next poll, which then starts over.
@@ -405,29 +415,31 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         this.joining = null;
         this.notify();
       });
-    return this.joining;
   }
 
-  /** Joins (again): revokes as the protocol requires, joins, applies the new assignment. */
+  /** Joins (again), eager members giving up everything first; the next poll() applies the assignment. */
   private async rebalance(): Promise<void> {
     const membership = this.membership!;
     this.rejoin = false;
+    if (!membership.cooperative && this.assignedList.length > 0) await this.revoke(this.assignment(), true);
     if (this.subscribedPattern) await this.cluster.refresh(null);
-    if (!membership.cooperative && this.assignedList.length > 0) {
-      // Eager protocol: everything is given up before joining.
-      await this.revoke(this.assignment(), true);
-    }
     const assignment = await membership.join(Date.now() + this.maxPollIntervalMs, 'rebalance');
     if (this.closed) return;
     this.startPollIntervalCheck();
     this.metadataSnapshot = this.snapshot();
+    this.joined = assignment;
+  }
+
+  /** Revokes what the new assignment leaves out and adds what it brings, calling the listener (from poll(), as Java does). */
+  private async applyAssignment(assignment: TopicPartition[]): Promise<void> {
+    this.joined = null;
     const fresh = new Set(assignment.map((p) => partitionKey(p.topic, p.partition)));
     const revoked = this.assignedList.filter((s) => !fresh.has(partitionKey(s.topic, s.partition))).map((s) => ({ topic: s.topic, partition: s.partition }));
     const added = assignment.filter((p) => !this.assigned.has(partitionKey(p.topic, p.partition)));
     if (revoked.length > 0) {
       await this.revoke(revoked, true);
       // Cooperative: what was revoked goes to its new owner in another round.
-      if (membership.cooperative) this.rejoin = true;
+      if (this.membership!.cooperative) this.rejoin = true;
     }
     this.addPartitions(added);
     await this.callListener('onPartitionsAssigned', added);
