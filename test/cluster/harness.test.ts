@@ -1,11 +1,15 @@
-// The cluster test harness itself: brokers start on their own ports and data
-// dirs, keep their port across kill -9 and restart, log into their files, and
-// close() leaves no process and no file behind.
+// The cluster test harness itself: three brokers register in ZooKeeper and
+// see each other; brokers start on their own ports and data dirs, keep their
+// port across kill -9 and restart, log into their files, and close() leaves no
+// process and no file behind.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Admin } from '../../src/client/index.js';
+import { ZooKeeperClient } from '../../src/cluster/zookeeper-client.js';
 import { startCluster } from '../helpers/cluster.js';
+import { waitUntil } from '../helpers/wait.js';
 import { startZooKeeper, type ZooKeeperServer } from '../helpers/zookeeper.js';
 
 function alive(pid: number): boolean {
@@ -22,6 +26,37 @@ before(async () => { zk = await startZooKeeper(); });
 after(async () => { await zk.stop(); });
 
 describe('cluster harness', { timeout: 240_000 }, () => {
+  test('three brokers register under the chroot and each one\'s Metadata lists all three; leaderOf follows a failover', async (t) => {
+    const cluster = await startCluster({ brokers: 3, zk, t });
+    await cluster.waitForBrokers(3);
+    const client = await ZooKeeperClient.connect({ connect: cluster.zkConnect, sessionTimeoutMs: 6_000, connectionTimeoutMs: 10_000 });
+    try {
+      assert.deepEqual((await client.getChildren('/brokers/ids')).sort(), ['1', '2', '3']);
+    } finally {
+      await client.close();
+    }
+    const metadata = await cluster.metadata();
+    assert.deepEqual(metadata.brokers.map((b) => [b.nodeId, b.port]).sort(), [1, 2, 3].map((id) => [id, cluster.brokers.get(id)!.port]));
+
+    const admin = new Admin({ bootstrapServers: cluster.bootstrap });
+    try {
+      await admin.createTopics([{ name: 'harness', partitions: 1, replicationFactor: 3 }]);
+    } finally {
+      await admin.close();
+    }
+    let leader: number | null = null;
+    await waitUntil('a leader for harness-0', 30_000, async () => (leader = await cluster.leaderOf('harness', 0)) !== null);
+    await cluster.kill9(leader!);
+    const dead = leader!;
+    await waitUntil('a new leader for harness-0', 60_000, async () => {
+      leader = await cluster.leaderOf('harness', 0);
+      return leader !== null && leader !== dead;
+    });
+    await cluster.waitForBrokers(2);
+    await cluster.restart(dead);
+    await cluster.waitForBrokers(3);
+  });
+
   test('brokers keep port, data and log file across kill -9, stop and restart; close() removes everything', async () => {
     const cluster = await startCluster({ brokers: 2, zk, brokerOverrides: { 2: { 'log.retention.hours': 5 } } });
     const pids: number[] = [];

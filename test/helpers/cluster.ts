@@ -34,7 +34,12 @@ export interface ClusterOptions {
    * The test's context: close() then runs after the test, and a failed test keeps the
    * cluster's directory and prints the brokers' log files.
    */
-  t?: { after(fn: () => Promise<void>): void; readonly passed: boolean; readonly name: string };
+  t?: {
+    after(fn: () => Promise<void>): void;
+    readonly name: string;
+    /** Set by Node 20's runner, though its types lack it. */
+    readonly passed?: boolean;
+  };
 }
 
 export interface ClusterBroker {
@@ -191,8 +196,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const t = opts.t;
   if (t) {
     t.after(async () => {
-      if (!t.passed) process.stderr.write(`cluster of test '${t.name}' (files kept in ${dir}):\n${describe()}\n`);
-      await close({ keepFiles: !t.passed });
+      const failed = t.passed !== true;
+      if (failed) process.stderr.write(`cluster of test '${t.name}' (files kept in ${dir}):\n${describe()}\n`);
+      await close({ keepFiles: failed });
     });
   }
 
