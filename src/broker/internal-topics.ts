@@ -12,9 +12,12 @@ export interface InternalTopic {
   configs: Record<string, string>;
 }
 
-/** The definition of an internal topic; undefined for any other name. A single node cannot wait for more brokers: the replication factor is capped by those alive. */
-export function internalTopic(name: string, config: BrokerConfig, liveBrokers: number): InternalTopic | undefined {
-  const live = (key: string): number => Math.min(config.int(key), liveBrokers);
+/**
+ * The definition of an internal topic; undefined for any other name. The replication factor is the
+ * configured one, at most `maxReplicationFactor` (a single node cannot wait for more brokers).
+ */
+export function internalTopic(name: string, config: BrokerConfig, maxReplicationFactor = Infinity): InternalTopic | undefined {
+  const live = (key: string): number => Math.min(config.int(key), maxReplicationFactor);
   if (name === OFFSETS_TOPIC) {
     return {
       name,

@@ -1,7 +1,9 @@
 // FindCoordinator (10): group keys are served by the leader of the group's
 // __consumer_offsets partition, transactional ids by the leader of theirs in
-// __transaction_state; each topic is created on first use, as Kafka does.
-// v4+ answer several keys.
+// __transaction_state; each topic is created on first use, as Kafka does: in a
+// cluster only once as many brokers are alive as its replication factor (until
+// then COORDINATOR_NOT_AVAILABLE), on a single node with a replication factor
+// capped by the one broker. v4+ answer several keys.
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import { OFFSETS_TOPIC } from '../../coordinator/group/index.js';
@@ -36,8 +38,9 @@ async function findCoordinator(broker: BrokerContext, keyType: number, key: stri
   } else {
     return failure(key, ErrorCode.INVALID_REQUEST, `Unknown coordinator type ${keyType}`);
   }
-  const topic = internalTopic(name, broker.config, broker.metadata.liveBrokers().length)!;
-  const created = await ensureInternalTopic(broker, topic);
+  const live = broker.metadata.liveBrokers().length;
+  const topic = internalTopic(name, broker.config, broker.metadata.clustered ? Infinity : live)!;
+  const created = await ensureInternalTopic(broker, topic, live);
   if (created !== ErrorCode.NONE) return failure(key, ErrorCode.COORDINATOR_NOT_AVAILABLE);
   const leader = broker.metadata.topic(topic.name)?.partitions[partition]?.leader;
   const node = broker.metadata.liveBrokers().find((b) => b.nodeId === leader);
@@ -46,9 +49,13 @@ async function findCoordinator(broker: BrokerContext, keyType: number, key: stri
 }
 
 /** Creates an internal topic unless it exists; returns NONE when it does afterwards. */
-async function ensureInternalTopic(broker: BrokerContext, topic: InternalTopic): Promise<number> {
+async function ensureInternalTopic(broker: BrokerContext, topic: InternalTopic, liveBrokers: number): Promise<number> {
   const { metadata, topics } = broker;
   if (metadata.topic(topic.name)) return ErrorCode.NONE;
+  if (liveBrokers < topic.replicationFactor) {
+    broker.log.error(`Number of alive brokers '${liveBrokers}' does not meet the required replication factor '${topic.replicationFactor}' for ${topic.name}. This error can be ignored if the cluster is starting up and not all brokers are up yet.`);
+    return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
   const result = await topics.create({ ...topic, internal: true });
   if (result.errorCode === ErrorCode.NONE || result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) return ErrorCode.NONE;
   broker.log.warn(`creating ${topic.name} failed: ${result.errorMessage ?? result.errorCode}`);
