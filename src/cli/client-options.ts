@@ -195,10 +195,11 @@ function canConnect(host: string, port: number, timeoutMs: number): Promise<bool
 
 /**
  * Runs `fn` with an admin client built from the command line (after a bounded connect), closing it after;
- * `overrides` win over the properties (e.g. a tool's --timeout as requestTimeoutMs).
+ * `overrides` win over the properties (e.g. a tool's --timeout as requestTimeoutMs); `sources` names the
+ * options holding properties (default: --command-config).
  */
-export async function withAdmin<T>(args: ParsedArgs, fn: (admin: Admin) => Promise<T>, overrides: Partial<AdminOptions> = {}): Promise<T> {
-  const options = { ...adminOptions(await readClientProperties(args)), ...overrides };
+export async function withAdmin<T>(args: ParsedArgs, fn: (admin: Admin) => Promise<T>, overrides: Partial<AdminOptions> = {}, sources?: PropertySources): Promise<T> {
+  const options = { ...adminOptions(await readClientProperties(args, sources)), ...overrides };
   await ensureReachable(options);
   const admin = new Admin(options);
   try {
