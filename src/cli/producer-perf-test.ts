@@ -38,6 +38,8 @@ const spec = defineCommand({
   ],
 });
 
+/** Bytes of random capital letters the --record-size values are taken from. */
+const RANDOM_POOL_SIZE = 1024 * 1024;
 /** Sends between two turns of the event loop. */
 const YIELD_EVERY = 64;
 
@@ -51,9 +53,13 @@ async function payloadSource(args: ParsedArgs, io: CliIo): Promise<PayloadSource
   if (args.has('record-size')) {
     const size = args.int('record-size')!;
     if (size < 0) throw new UsageError(`option --record-size: ${size} is negative`);
+    // Each value is a copy from a random place in a pool of random letters (a random source per byte costs more than the send).
+    const pool = randomFillSync(Buffer.allocUnsafe(RANDOM_POOL_SIZE + size));
+    for (let i = 0; i < pool.length; i++) pool[i] = 65 + (pool[i] % 26);
     return () => {
-      const payload = randomFillSync(Buffer.allocUnsafe(size));
-      for (let i = 0; i < size; i++) payload[i] = 65 + (payload[i] % 26);
+      const start = Math.floor(Math.random() * RANDOM_POOL_SIZE);
+      const payload = Buffer.allocUnsafe(size);
+      pool.copy(payload, 0, start, start + size);
       return payload;
     };
   }
