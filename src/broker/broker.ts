@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { checkLogger, describeValue } from '../arguments.js';
 import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
+import { BrokerChannel } from '../cluster/broker-channel.js';
 import { Controller } from '../cluster/controller.js';
 import { loadOrCreateMetaProperties, storedClusterId } from '../cluster/meta-properties.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
@@ -13,6 +14,9 @@ import {
   FileProducerIdBlockStore, LocalTxnPartitionVerifier, ProducerIdManager, TRANSACTION_STATE_TOPIC, TransactionCoordinator,
   transactionCoordinatorConfig,
 } from '../coordinator/transaction/index.js';
+import { ApiKey } from '../protocol/api-keys.js';
+import { ErrorCode, errorName } from '../protocol/errors.js';
+import type { ControlledShutdownResponse } from '../protocol/messages/controlled-shutdown.js';
 import { decompress } from '../protocol/records/compression.js';
 import type { CleanerConfig } from '../storage/cleaner/log-cleaner.js';
 import { LogManager } from '../storage/log-manager.js';
@@ -86,6 +90,9 @@ export class Broker implements BrokerContext {
         log,
         uncleanLeaderElection: (topic) => (metadata.topic(topic)?.configs['unclean.leader.election.enable'] as boolean | undefined)
           ?? config.bool('unclean.leader.election.enable'),
+        leaderRebalance: config.bool('auto.leader.rebalance.enable')
+          ? { intervalMs: config.int('leader.imbalance.check.interval.seconds') * 1000, imbalancePercentage: config.int('leader.imbalance.per.broker.percentage') }
+          : undefined,
       });
     }
     this.router = new RequestRouter(this, HANDLERS);
@@ -187,6 +194,7 @@ export class Broker implements BrokerContext {
   }
 
   private async doStop(): Promise<void> {
+    if (this.metadata.clustered && this.config.bool('controlled.shutdown.enable')) await moveLeadershipAway(this);
     this.delayedFetches.completeAll();
     // Before the server drains: parked JoinGroup/SyncGroup requests get their answer now.
     this.controller?.close();
@@ -195,6 +203,46 @@ export class Broker implements BrokerContext {
     await this.server.close(STOP_GRACE_MS);
     await this.metadata.close();
     await this.logs.close();
+  }
+}
+
+/**
+ * Cluster mode, before stopping (KafkaServer.controlledShutdown): asks the controller to move the
+ * leadership of this broker's partitions elsewhere, controlled.shutdown.max.retries more times
+ * while some remain; then stops regardless, as Kafka does.
+ */
+async function moveLeadershipAway(broker: Broker): Promise<void> {
+  const { config, metadata, log, nodeId } = broker;
+  const retries = config.int('controlled.shutdown.max.retries');
+  const channel = new BrokerChannel(metadata, { clientId: `broker-${nodeId}-controlled-shutdown`, requestTimeoutMs: config.int('replica.socket.timeout.ms') });
+  const brokerEpoch = metadata.liveBrokers().find((b) => b.nodeId === nodeId)?.epoch ?? -1n;
+  try {
+    for (let attempt = 1; attempt <= retries + 1; attempt++) {
+      let outcome: string;
+      try {
+        const controllerId = metadata.controllerId();
+        let remaining: number | undefined;
+        if (controllerId === nodeId && broker.controller?.isActive) {
+          remaining = (await broker.controller.controlledShutdown(nodeId)).remaining.length;
+        } else if (controllerId >= 0) {
+          const r = await channel.request<ControlledShutdownResponse>(controllerId, ApiKey.ControlledShutdown, { brokerId: nodeId, brokerEpoch });
+          if (r.errorCode === ErrorCode.NONE) remaining = r.remainingPartitions.length;
+          else outcome = `the controller answered ${errorName(r.errorCode)}`;
+        }
+        if (remaining === 0) {
+          log.info('controlled shutdown succeeded: other replicas lead this broker\'s partitions');
+          return;
+        }
+        outcome = remaining === undefined ? (controllerId < 0 ? 'no controller' : 'failed') : `${remaining} partition(s) have no other in-sync replica to lead them`;
+      } catch (e) {
+        outcome = (e as Error).message;
+      }
+      log.warn(`controlled shutdown attempt ${attempt} of ${retries + 1}: ${outcome}`);
+      if (attempt <= retries) await new Promise((resolve) => setTimeout(resolve, config.int('controlled.shutdown.retry.backoff.ms')));
+    }
+    log.warn('proceeding to an unclean shutdown as all the controlled shutdown attempts failed');
+  } finally {
+    channel.close();
   }
 }
 

@@ -1,5 +1,6 @@
 // What a request handler can reach: one broker's services. Handlers get it
 // through the RequestContext; nothing is process-wide.
+import type { Controller } from '../cluster/controller.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
 import type { GroupCoordinator } from '../coordinator/group/index.js';
 import type { TransactionCoordinator } from '../coordinator/transaction/index.js';
@@ -18,6 +19,8 @@ export interface BrokerContext {
   readonly nodeId: number;
   readonly clusterId: string;
   readonly metadata: MetadataStore;
+  /** Cluster mode: the controller candidacy (active while this broker is the controller). */
+  readonly controller: Controller | undefined;
   readonly topics: TopicService;
   /** Consumer groups and committed offsets. */
   readonly groups: GroupCoordinator;

@@ -27,12 +27,39 @@ export interface ControllerOptions {
   log: ZkLogger;
   /** unclean.leader.election.enable of a topic (its override, else the broker's). */
   uncleanLeaderElection: (topic: string) => boolean;
+  /** Absent: auto.leader.rebalance.enable is false. */
+  leaderRebalance?: LeaderRebalanceOptions;
+}
+
+/** ElectLeaders: 0 elects the preferred replica, 1 a live replica when no in-sync one is left. */
+export type ElectionType = 0 | 1;
+
+export interface ElectionResult {
+  topic: string;
+  partition: number;
+  /** ErrorCode name: NONE, ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION. */
+  error: 'NONE' | 'ELECTION_NOT_NEEDED' | 'PREFERRED_LEADER_NOT_AVAILABLE' | 'ELIGIBLE_LEADERS_NOT_AVAILABLE' | 'UNKNOWN_TOPIC_OR_PARTITION';
+  message: string | null;
+}
+
+/** auto.leader.rebalance.enable's check: how often, and the share of a broker's partitions led elsewhere that triggers it. */
+export interface LeaderRebalanceOptions {
+  intervalMs: number;
+  imbalancePercentage: number;
 }
 
 /** The result of moving leadership off a broker that is shutting down. */
 export interface ControlledShutdownResult {
   /** Partitions the broker still leads (no other in-sync replica could take them). */
   remaining: { topic: string; partition: number }[];
+}
+
+/** A request only the controller serves reached a broker that is not (or no longer) the controller. */
+export class NotControllerError extends Error {
+  override name = 'NotControllerError';
+  constructor() {
+    super('This broker is not the controller.');
+  }
 }
 
 export class Controller {
@@ -55,8 +82,17 @@ export class Controller {
     return this.epoch;
   }
 
+  private rebalanceTimer: NodeJS.Timeout | undefined;
+
   start(): void {
     const { store } = this.options;
+    const rebalance = this.options.leaderRebalance;
+    if (rebalance) {
+      this.rebalanceTimer = setInterval(() => {
+        if (this.active) this.enqueue(() => this.rebalanceLeaders(rebalance.imbalancePercentage));
+      }, rebalance.intervalMs);
+      this.rebalanceTimer.unref();
+    }
     store.onChange((e) => this.onMetadataChange(e));
     store.onNewSession(() => {
       this.active = false;
@@ -68,6 +104,7 @@ export class Controller {
   close(): void {
     this.closed = true;
     this.active = false;
+    clearInterval(this.rebalanceTimer);
   }
 
   private onMetadataChange(event: MetadataEvent): void {
@@ -247,30 +284,109 @@ export class Controller {
   }
 
   /**
-   * Controlled shutdown (ControlledShutdown API): leadership of the broker's partitions moves to
-   * other in-sync replicas and it leaves every ISR it is not the last member of.
+   * ElectLeaders on the controller, with Kafka's per-partition outcomes. `partitions` null: every
+   * partition, and (as Kafka answers then) only those elected or failed are reported.
    */
-  async controlledShutdown(brokerId: number): Promise<ControlledShutdownResult> {
+  electLeaders(type: ElectionType, partitions: { topic: string; partition: number }[] | null): Promise<ElectionResult[]> {
+    return this.run(async () => {
+      const { store } = this.options;
+      const wanted = partitions ?? [...store.topics()].flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition })));
+      const results: ElectionResult[] = [];
+      for (const { topic, partition } of wanted) {
+        const result = await this.elect1(type, topic, partition);
+        if (partitions !== null || result.error !== 'ELECTION_NOT_NEEDED') results.push(result);
+      }
+      return results;
+    });
+  }
+
+  private async elect1(type: ElectionType, topicName: string, partition: number): Promise<ElectionResult> {
+    const topic = this.options.store.topic(topicName);
+    const state = topic?.partitions[partition] as PartitionState | undefined;
+    const result = (error: ElectionResult['error'], message: string | null = null): ElectionResult => ({ topic: topicName, partition, error, message });
+    if (!topic || !state || state.version < 0) return result('UNKNOWN_TOPIC_OR_PARTITION', 'The partition does not exist.');
+    const live = new Set(this.options.store.liveBrokers().map((b) => b.nodeId));
+    const usable = (id: number): boolean => live.has(id) && !this.shuttingDown.has(id);
+    let leader: number | undefined;
+    let isr = state.isr;
+    if (type === 0) {
+      const preferred = state.replicas[0];
+      if (state.leader === preferred) return result('ELECTION_NOT_NEEDED', 'Leader election not needed for topic partition.');
+      if (usable(preferred) && state.isr.includes(preferred)) leader = preferred;
+      else return result('PREFERRED_LEADER_NOT_AVAILABLE', `Failed to elect leader for partition ${topicName}-${partition} under strategy PreferredReplicaPartitionLeaderElectionStrategy`);
+    } else {
+      if (state.leader >= 0 && live.has(state.leader)) return result('ELECTION_NOT_NEEDED', 'Leader election not needed for topic partition.');
+      leader = state.replicas.find((r) => usable(r) && state.isr.includes(r));
+      if (leader !== undefined) {
+        isr = state.isr.filter(usable);
+      } else {
+        leader = state.replicas.find(usable);
+        if (leader === undefined) return result('ELIGIBLE_LEADERS_NOT_AVAILABLE', `Failed to elect leader for partition ${topicName}-${partition} under strategy UncleanLeaderElectionStrategy`);
+        isr = [leader];
+      }
+    }
+    const next = { leader, leaderEpoch: state.leaderEpoch + 1, isr, controllerEpoch: this.epoch };
+    const written = await this.fencedWrite([{ op: 'setData', path: zkPaths.partitionState(topicName, partition), data: encodePartitionState(next), version: state.version }]);
+    if (!written) return result(type === 0 ? 'PREFERRED_LEADER_NOT_AVAILABLE' : 'ELIGIBLE_LEADERS_NOT_AVAILABLE', 'The partition state changed meanwhile; try again.');
+    this.options.log.info(`elected ${leader} as leader of ${topicName}-${partition} (${type === 0 ? 'preferred' : 'unclean'} election requested)`);
+    return result('NONE');
+  }
+
+  /** auto.leader.rebalance.enable: per broker, when too many of its preferred partitions are led elsewhere, they move back (KafkaController.checkAndTriggerAutoLeaderRebalance). */
+  private async rebalanceLeaders(imbalancePercentage: number): Promise<void> {
+    const byPreferred = new Map<number, { topic: string; partition: number; led: boolean }[]>();
+    for (const topic of this.options.store.topics()) {
+      for (const s of topic.partitions) {
+        if (s.version < 0 || s.replicas.length === 0) continue;
+        const list = byPreferred.get(s.replicas[0]) ?? [];
+        list.push({ topic: topic.name, partition: s.partition, led: s.leader === s.replicas[0] });
+        byPreferred.set(s.replicas[0], list);
+      }
+    }
+    const live = new Set(this.options.store.liveBrokers().map((b) => b.nodeId));
+    for (const [broker, partitions] of byPreferred) {
+      if (!live.has(broker) || this.shuttingDown.has(broker)) continue;
+      const elsewhere = partitions.filter((p) => !p.led);
+      if (elsewhere.length * 100 <= imbalancePercentage * partitions.length) continue;
+      for (const p of elsewhere) {
+        if (!this.active) return;
+        await this.elect1(0, p.topic, p.partition);
+      }
+    }
+  }
+
+  /** Runs `task` on the controller's queue (after the changes before it) while this broker is the controller. */
+  private run<T>(task: () => Promise<T>): Promise<T> {
     return new Promise((resolve, reject) => {
       this.enqueue(async () => {
         try {
-          if (!this.active) throw new Error('not the controller');
-          this.shuttingDown.add(brokerId);
-          const live = new Set(this.options.store.liveBrokers().map((b) => b.nodeId));
-          for (const topic of [...this.options.store.topics()]) {
-            for (const state of topic.partitions) {
-              if (state.version >= 0 && state.isr.includes(brokerId)) await this.repairState(topic, state, live);
-            }
-          }
-          const remaining: ControlledShutdownResult['remaining'] = [];
-          for (const topic of this.options.store.topics()) {
-            for (const s of topic.partitions) if (s.leader === brokerId) remaining.push({ topic: topic.name, partition: s.partition });
-          }
-          resolve({ remaining });
+          if (!this.active) throw new NotControllerError();
+          resolve(await task());
         } catch (e) {
           reject(e as Error);
         }
       });
+    });
+  }
+
+  /**
+   * Controlled shutdown (ControlledShutdown API): leadership of the broker's partitions moves to
+   * other in-sync replicas and it leaves every ISR it is not the last member of.
+   */
+  controlledShutdown(brokerId: number): Promise<ControlledShutdownResult> {
+    return this.run(async () => {
+      this.shuttingDown.add(brokerId);
+      const live = new Set(this.options.store.liveBrokers().map((b) => b.nodeId));
+      for (const topic of [...this.options.store.topics()]) {
+        for (const state of topic.partitions) {
+          if (state.version >= 0 && state.isr.includes(brokerId)) await this.repairState(topic, state, live);
+        }
+      }
+      const remaining: ControlledShutdownResult['remaining'] = [];
+      for (const topic of this.options.store.topics()) {
+        for (const s of topic.partitions) if (s.leader === brokerId) remaining.push({ topic: topic.name, partition: s.partition });
+      }
+      return { remaining };
     });
   }
 

@@ -43,6 +43,8 @@ export interface BrokerRegistration {
   host: string;
   port: number;
   rack: string | null;
+  /** Kafka's broker epoch (KIP-380): the zxid that created the registration; absent on a single node. */
+  epoch?: bigint;
 }
 
 export interface NewTopic {

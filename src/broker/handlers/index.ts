@@ -9,7 +9,9 @@ import { handleApiVersions } from './api-versions.js';
 import { handleCreatePartitions } from './create-partitions.js';
 import { handleAlterConfigs } from './alter-configs.js';
 import { handleCreateTopics } from './create-topics.js';
+import { handleControlledShutdown } from './controlled-shutdown.js';
 import { handleDeleteGroups } from './delete-groups.js';
+import { handleElectLeaders } from './elect-leaders.js';
 import { handleDeleteRecords } from './delete-records.js';
 import { handleDeleteTopics } from './delete-topics.js';
 import { handleDescribeCluster } from './describe-cluster.js';
@@ -57,6 +59,9 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DescribeConfigs, handleDescribeConfigs],
   [ApiKey.AlterConfigs, handleAlterConfigs],
   [ApiKey.IncrementalAlterConfigs, handleIncrementalAlterConfigs],
+  // Cluster control, served by the controller.
+  [ApiKey.ControlledShutdown, handleControlledShutdown],
+  [ApiKey.ElectLeaders, handleElectLeaders],
   // Consumer groups.
   [ApiKey.FindCoordinator, handleFindCoordinator],
   [ApiKey.JoinGroup, handleJoinGroup],

@@ -9,7 +9,9 @@ import { AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse } from './alter
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.js';
+import { ControlledShutdownRequest, ControlledShutdownResponse } from './controlled-shutdown.js';
 import { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.js';
+import { ElectLeadersRequest, ElectLeadersResponse } from './elect-leaders.js';
 import { DeleteRecordsRequest, DeleteRecordsResponse } from './delete-records.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js';
 import { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.js';
@@ -101,6 +103,8 @@ export const apiMessages: ReadonlyMap<number, ApiDefinition> = new Map(
     api(DescribeLogDirsRequest, DescribeLogDirsResponse),
     api(CreatePartitionsRequest, CreatePartitionsResponse),
     api(DeleteGroupsRequest, DeleteGroupsResponse),
+    api(ControlledShutdownRequest, ControlledShutdownResponse),
+    api(ElectLeadersRequest, ElectLeadersResponse),
     api(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse),
     api(OffsetDeleteRequest, OffsetDeleteResponse),
     api(DescribeClusterRequest, DescribeClusterResponse),
