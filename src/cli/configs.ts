@@ -112,9 +112,8 @@ function resource(entity: Entity, name: string): ConfigResource {
   return { type: entity.type === 'topics' ? 'topic' : 'broker', name };
 }
 
-async function alter(admin: Admin, entity: Entity, args: ParsedArgs, io: CliIo): Promise<void> {
+async function alter(admin: Admin, entity: Entity, added: Record<string, string>, args: ParsedArgs, io: CliIo): Promise<void> {
   const name = entity.name!;
-  const added = await configsToAdd(args);
   const deleted = args.list('delete-config').flatMap((v) => v.split(',')).map((k) => k.trim());
   const [current] = await admin.describeConfigs([resource(entity, name)]);
   const known = new Set(current.configs.map((c) => c.name));
@@ -163,9 +162,11 @@ export const command: Command = {
   spec,
   async run(args, io) {
     const entity = checkArgs(args);
+    const added = args.flag('alter') ? await configsToAdd(args) : {};
     return withAdmin(args, async (admin) => {
       try {
-        await (args.flag('alter') ? alter : describe)(admin, entity, args, io);
+        if (args.flag('alter')) await alter(admin, entity, added, args, io);
+        else await describe(admin, entity, args, io);
         return 0;
       } catch (e) {
         if (e instanceof UsageError) throw e;
