@@ -8,14 +8,15 @@ import { BrokerChannel } from '../cluster/broker-channel.js';
 import { Controller } from '../cluster/controller.js';
 import { loadOrCreateMetaProperties, storedClusterId } from '../cluster/meta-properties.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
+import { ReplicaManager, type ReplicationConfig } from '../cluster/replica-manager.js';
 import { ZkMetadataStore } from '../cluster/zk-metadata-store.js';
 import { GroupCoordinator, OFFSETS_TOPIC, groupCoordinatorConfig } from '../coordinator/group/index.js';
 import {
-  FileProducerIdBlockStore, LocalTxnPartitionVerifier, ProducerIdManager, TRANSACTION_STATE_TOPIC, TransactionCoordinator,
-  transactionCoordinatorConfig,
+  FileProducerIdBlockStore, LocalTxnPartitionVerifier, type ProducerIdBlockStore, ProducerIdManager, TRANSACTION_STATE_TOPIC,
+  TransactionCoordinator, ZkProducerIdBlockStore, transactionCoordinatorConfig,
 } from '../coordinator/transaction/index.js';
-import { ApiKey } from '../protocol/api-keys.js';
 import { ErrorCode, errorName } from '../protocol/errors.js';
+import { ApiKey } from '../protocol/api-keys.js';
 import type { ControlledShutdownResponse } from '../protocol/messages/controlled-shutdown.js';
 import { decompress } from '../protocol/records/compression.js';
 import type { CleanerConfig } from '../storage/cleaner/log-cleaner.js';
@@ -26,6 +27,7 @@ import { BrokerConfig } from './config.js';
 import { ConfigAdmin, loadDynamicBrokerConfigs } from './config-admin.js';
 import type { BrokerContext } from './context.js';
 import { DelayedFetches } from './delayed-fetches.js';
+import { DelayedProduces } from './delayed-produces.js';
 import { FetchSessionCache } from './fetch-sessions.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Logger } from './logger.js';
@@ -34,13 +36,23 @@ import { NetworkServer } from './server.js';
 import { TopicService } from './topics.js';
 import { LocalTxnMarkerWriter } from './txn-markers.js';
 import { TxnVerification } from './txn-verification.js';
+import { CoordinatorLeadership } from './coordinator-leadership.js';
+import { ClusterTxnMarkerWriter } from './cluster-txn-markers.js';
+import { ClusterTxnPartitionVerifier } from './cluster-txn-verification.js';
 
 /** How long stop() lets in-flight requests finish before closing their connections. */
 const STOP_GRACE_MS = 5_000;
 
 export class Broker implements BrokerContext {
+  /** Consumer fetches, woken as the high watermark advances. */
   readonly delayedFetches = new DelayedFetches<PartitionLog>();
+  /** Followers' fetches, woken by appends. */
+  readonly delayedReplicaFetches = new DelayedFetches<PartitionLog>();
+  readonly delayedProduces: DelayedProduces<PartitionLog>;
+  readonly replicas: ReplicaManager;
   readonly fetchSessions: FetchSessionCache;
+  /** The transaction coordinator's markers to other brokers, and this broker's verifications with other coordinators. */
+  private readonly txnChannel: BrokerChannel;
   private readonly router: RequestRouter;
   private readonly server: NetworkServer;
   private stopPromise: Promise<void> | null = null;
@@ -53,15 +65,35 @@ export class Broker implements BrokerContext {
     readonly metadata: MetadataStore,
   ) {
     this.fetchSessions = new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots'));
+    this.txnChannel = new BrokerChannel(metadata, { clientId: `broker-${config.nodeId}-txn`, requestTimeoutMs: config.int('request.timeout.ms') });
+    this.replicas = new ReplicaManager({
+      nodeId: config.nodeId,
+      metadata,
+      config: replicationConfig(config),
+      openLog: (topic, partition) => {
+        this.topics.openLogs(topic);
+        return logs.getLog(topic.name, partition);
+      },
+      minInsyncReplicas: (topic) => this.topics.insyncReplicas(topic, 0).minIsr,
+      onHighWatermark: (l, bytes) => {
+        this.delayedFetches.notifyAppend(l, bytes);
+        this.delayedProduces.notify(l);
+      },
+      onLogEnd: (l, bytes) => this.delayedReplicaFetches.notifyAppend(l, bytes),
+      onLeadershipChange: (l) => {
+        this.delayedFetches.completeWatching(l);
+        this.delayedReplicaFetches.completeWatching(l);
+        this.delayedProduces.notify(l);
+      },
+      log,
+    });
+    this.delayedProduces = new DelayedProduces((l, requiredOffset) => this.replicas.checkReplication(l, requiredOffset));
     this.topics = new TopicService(config, metadata, logs, log, (topic) => this.groups.topicDeleted(topic));
     // Consumer groups: state in the __consumer_offsets logs; appends wake fetches like produce does.
     this.groups = new GroupCoordinator({
       config: groupCoordinatorConfig((k) => config.int(k), metadata.topic(OFFSETS_TOPIC)?.partitions.length),
       offsetsLog: (p) => logs.getLog(OFFSETS_TOPIC, p),
-      afterAppend: (l, bytes) => {
-        l.highWatermark = l.logEndOffset;
-        this.delayedFetches.notifyAppend(l, bytes);
-      },
+      afterAppend: (l, bytes, lastOffset) => this.coordinatorAppended(l, bytes, lastOffset),
       partitionExists: (t, p) => metadata.topic(t)?.partitions[p] !== undefined,
       verifyTransaction: (l, txn, sequence) => this.txnVerification.start(l, txn, sequence),
       log,
@@ -69,20 +101,24 @@ export class Broker implements BrokerContext {
     // Transactions: state in the __transaction_state logs; markers go to the local logs.
     this.transactions = new TransactionCoordinator({
       config: transactionCoordinatorConfig((k) => config.int(k), metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions.length),
-      producerIds: new ProducerIdManager(new FileProducerIdBlockStore(config.logDirs[0]), config.nodeId, (m) => log.warn(m)),
-      markers: new LocalTxnMarkerWriter(this),
+      producerIds: new ProducerIdManager(producerIdBlockStore(metadata, config.logDirs[0]), config.nodeId, (m) => log.warn(m)),
+      // In a cluster, markers for partitions led elsewhere go to their leaders.
+      markers: metadata.clustered
+        ? new ClusterTxnMarkerWriter(config.nodeId, metadata, new LocalTxnMarkerWriter(this), this.txnChannel, log)
+        : new LocalTxnMarkerWriter(this),
       transactionLog: (p) => logs.getLog(TRANSACTION_STATE_TOPIC, p),
-      coordinatorEpoch: (p) => metadata.topic(TRANSACTION_STATE_TOPIC)?.partitions[p]?.leaderEpoch ?? 0,
-      afterAppend: (l, bytes) => {
-        l.highWatermark = l.logEndOffset;
-        this.delayedFetches.notifyAppend(l, bytes);
-      },
+      afterAppend: (l, bytes, lastOffset) => this.coordinatorAppended(l, bytes, lastOffset),
       partitionExists: (t, p) => metadata.topic(t)?.partitions[p] !== undefined,
       log,
     });
-    // Single node: the local transaction coordinator verifies transactional writes.
+    // The transactional id's coordinator verifies transactional writes: this broker's, or in a cluster another one.
+    const localVerifier = new LocalTxnPartitionVerifier(this.transactions);
     this.txnVerification = new TxnVerification(
-      new LocalTxnPartitionVerifier(this.transactions), () => config.bool('transaction.partition.verification.enable'));
+      metadata.clustered
+        ? new ClusterTxnPartitionVerifier(config.nodeId, metadata, (id) => this.transactions.partitionFor(id), localVerifier, this.txnChannel, log)
+        : localVerifier,
+      () => config.bool('transaction.partition.verification.enable'));
+    this.coordinatorLeadership = new CoordinatorLeadership(this.groups, this.transactions);
     if (metadata instanceof ZkMetadataStore) {
       this.controller = new Controller({
         store: metadata,
@@ -106,6 +142,17 @@ export class Broker implements BrokerContext {
   readonly groups: GroupCoordinator;
   readonly transactions: TransactionCoordinator;
   readonly txnVerification: TxnVerification;
+  /** Loads and unloads coordinator partitions as this broker's leadership changes. */
+  readonly coordinatorLeadership: CoordinatorLeadership;
+
+  /**
+   * A coordinator's write is in the log: NONE once it is replicated, as the coordinators append
+   * with acks=all. Single node: the log is the whole ISR, so at once.
+   */
+  private coordinatorAppended(l: PartitionLog, bytes: number, lastOffset: number): number | Promise<number> {
+    this.replicas.afterLeaderAppend(l, bytes);
+    return this.delayedProduces.await(l, lastOffset + 1, this.config.int('offsets.commit.timeout.ms'));
+  }
 
   get nodeId(): number {
     return this.config.nodeId;
@@ -152,12 +199,11 @@ export class Broker implements BrokerContext {
         await broker.topics.adoptOrphanLogs();
       }
       for (const topic of metadata.topics()) broker.topics.openLogs(topic);
-      if (!metadata.clustered) {
-        // Single node: everything in the log is replicated, so the high watermark is the log end.
-        for (const l of logs.allLogs()) l.highWatermark = l.logEndOffset;
-      }
-      await broker.groups.load();
+      // Leads or follows each partition; a partition led alone has its high watermark at its log end.
+      broker.replicas.start();
       await broker.transactions.start();
+      broker.replicas.addLeadershipListener(broker.coordinatorLeadership);
+      await broker.coordinatorLeadership.settled();
       await broker.server.listen(config.listeners);
       await metadata.registerBroker(broker.advertised());
       broker.controller?.start();
@@ -195,15 +241,28 @@ export class Broker implements BrokerContext {
 
   private async doStop(): Promise<void> {
     if (this.metadata.clustered && this.config.bool('controlled.shutdown.enable')) await moveLeadershipAway(this);
+    this.replicas.close();
     this.delayedFetches.completeAll();
+    this.delayedReplicaFetches.completeAll();
+    this.delayedProduces.completeAll(ErrorCode.REQUEST_TIMED_OUT);
     // Before the server drains: parked JoinGroup/SyncGroup requests get their answer now.
     this.controller?.close();
     this.groups.close();
     this.transactions.close();
+    this.txnChannel.close();
     await this.server.close(STOP_GRACE_MS);
     await this.metadata.close();
     await this.logs.close();
   }
+}
+
+/**
+ * Where producer id blocks are claimed: in a cluster, ZooKeeper's /latest_producer_id_block, which
+ * every broker shares (through the store's current session); alone, a file in the first log dir.
+ */
+function producerIdBlockStore(metadata: MetadataStore, dir: string): ProducerIdBlockStore {
+  if (metadata instanceof ZkMetadataStore) return new ZkProducerIdBlockStore(() => metadata.zk);
+  return new FileProducerIdBlockStore(dir);
 }
 
 /**
@@ -271,6 +330,20 @@ async function openMetadata(config: BrokerConfig, log: Logger): Promise<{ cluste
     await store.close();
     throw e;
   }
+}
+
+/** replica.*: how followers fetch and when the leader drops them from the ISR. */
+function replicationConfig(config: BrokerConfig): ReplicationConfig {
+  return {
+    fetchMaxBytes: config.int('replica.fetch.max.bytes'),
+    fetchMinBytes: config.int('replica.fetch.min.bytes'),
+    fetchWaitMaxMs: config.int('replica.fetch.wait.max.ms'),
+    fetchBackoffMs: config.int('replica.fetch.backoff.ms'),
+    fetchResponseMaxBytes: config.int('replica.fetch.response.max.bytes'),
+    lagTimeMaxMs: config.int('replica.lag.time.max.ms'),
+    numFetchers: config.int('num.replica.fetchers'),
+    socketTimeoutMs: config.int('replica.socket.timeout.ms'),
+  };
 }
 
 /** log.cleaner.*: the log cleaner's settings, or undefined when log.cleaner.enable is false or no thread is configured. */

@@ -2,6 +2,7 @@
 // through the RequestContext; nothing is process-wide.
 import type { Controller } from '../cluster/controller.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
+import type { ReplicaManager } from '../cluster/replica-manager.js';
 import type { GroupCoordinator } from '../coordinator/group/index.js';
 import type { TransactionCoordinator } from '../coordinator/transaction/index.js';
 import type { LogManager } from '../storage/log-manager.js';
@@ -9,6 +10,7 @@ import type { PartitionLog } from '../storage/partition-log.js';
 import type { ConfigAdmin } from './config-admin.js';
 import type { BrokerConfig } from './config.js';
 import type { DelayedFetches } from './delayed-fetches.js';
+import type { DelayedProduces } from './delayed-produces.js';
 import type { FetchSessionCache } from './fetch-sessions.js';
 import type { Logger } from './logger.js';
 import type { TopicService } from './topics.js';
@@ -31,7 +33,14 @@ export interface BrokerContext {
   readonly logs: LogManager;
   /** Topic and broker configs through the admin APIs. */
   readonly configAdmin: ConfigAdmin;
+  /** Which partitions this broker leads or follows; the leaders' high watermarks and ISRs. */
+  readonly replicas: ReplicaManager;
+  /** Consumer fetches waiting for the high watermark to advance. */
   readonly delayedFetches: DelayedFetches<PartitionLog>;
+  /** Followers' fetches waiting for appends. */
+  readonly delayedReplicaFetches: DelayedFetches<PartitionLog>;
+  /** acks=all produces waiting for the in-sync replicas. */
+  readonly delayedProduces: DelayedProduces<PartitionLog>;
   readonly fetchSessions: FetchSessionCache;
   readonly log: Logger;
   /** API keys and version ranges this broker serves (ApiVersions). */

@@ -1,5 +1,6 @@
 // Fetch purgatory: fetches waiting for fetch.min.bytes, keyed by the partitions
-// they read. Appends wake them; a timer per fetch ends it at max.wait.ms.
+// they read. New readable bytes wake them (for consumers: the high watermark
+// advanced; for replicas: the leader appended); a timer per fetch ends it at max.wait.ms.
 
 export interface DelayedFetch {
   /** Called after `bytes` were appended to a watched partition; returns true when the fetch completed. */
@@ -32,6 +33,13 @@ export class DelayedFetches<K extends object> {
     const set = this.byKey.get(key);
     if (!set) return;
     for (const op of [...set]) op.onAppend(bytes);
+  }
+
+  /** Completes the fetches watching `key` (its partition's leadership changed: they answer now). */
+  completeWatching(key: K): void {
+    const set = this.byKey.get(key);
+    if (!set) return;
+    for (const op of [...set]) op.complete();
   }
 
   get size(): number {

@@ -6,16 +6,13 @@ import { type GroupCoordinator, OFFSETS_TOPIC } from '../coordinator/group/index
 import { type TxnMarker, type TxnMarkerWriter, partitionKey } from '../coordinator/transaction/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { LogClosedError, ProducerStateError } from '../storage/errors.js';
-import type { LogManager } from '../storage/log-manager.js';
-import type { PartitionLog } from '../storage/partition-log.js';
-import type { DelayedFetches } from './delayed-fetches.js';
+import type { ReplicaManager } from '../cluster/replica-manager.js';
 import type { Logger } from './logger.js';
 
 /** The parts of a broker markers touch. */
 export interface MarkerTargets {
-  logs: Pick<LogManager, 'getLog'>;
+  replicas: Pick<ReplicaManager, 'leaderLog' | 'leaderEpoch' | 'afterLeaderAppend'>;
   groups: Pick<GroupCoordinator, 'completeTransactionalOffsets'>;
-  delayedFetches: Pick<DelayedFetches<PartitionLog>, 'notifyAppend'>;
   log: Pick<Logger, 'error'>;
 }
 
@@ -30,9 +27,9 @@ export class LocalTxnMarkerWriter implements TxnMarkerWriter {
 
   /** Kafka's WriteTxnMarkers path for one partition: append the control batch, then tell the group coordinator. */
   private writeOne(marker: TxnMarker, topic: string, partition: number): number {
-    const { logs, groups, delayedFetches, log } = this.broker;
-    const partitionLog = logs.getLog(topic, partition);
-    if (!partitionLog) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    const { replicas, groups, log } = this.broker;
+    const partitionLog = replicas.leaderLog(topic, partition);
+    if (typeof partitionLog === 'number') return partitionLog;
     const before = partitionLog.size;
     try {
       partitionLog.appendTxnMarker({
@@ -40,7 +37,7 @@ export class LocalTxnMarkerWriter implements TxnMarkerWriter {
         producerEpoch: marker.producerEpoch,
         coordinatorEpoch: marker.coordinatorEpoch,
         commit: marker.commit,
-        leaderEpoch: 0,
+        leaderEpoch: replicas.leaderEpoch(partitionLog),
         now: Date.now(),
       });
     } catch (e) {
@@ -49,9 +46,7 @@ export class LocalTxnMarkerWriter implements TxnMarkerWriter {
       log.error(`writing a transaction marker to ${topic}-${partition} failed: ${(e as Error).stack ?? String(e)}`);
       return ErrorCode.KAFKA_STORAGE_ERROR;
     }
-    // Single node: the marker is replicated once it is in the log.
-    partitionLog.highWatermark = partitionLog.logEndOffset;
-    delayedFetches.notifyAppend(partitionLog, partitionLog.size - before);
+    replicas.afterLeaderAppend(partitionLog, partitionLog.size - before);
     if (topic === OFFSETS_TOPIC) groups.completeTransactionalOffsets(partition, marker.producerId, marker.commit);
     return ErrorCode.NONE;
   }

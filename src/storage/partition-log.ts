@@ -9,11 +9,13 @@ import {
   BATCH,
   BATCH_HEADER_SIZE,
   attributesOf,
+  baseOffsetOf,
   batchSizeOf,
   forEachBatch,
   lastOffsetDeltaOf,
   lastOffsetOf,
   maxTimestampOf,
+  partitionLeaderEpochOf,
   rewriteBatchCrc,
   setBaseOffset,
   setPartitionLeaderEpoch,
@@ -272,26 +274,66 @@ export class PartitionLog {
       }
     });
     if (covered === 0 || covered !== records.length) throw new CorruptLogError('append expects whole record batches');
-    const lastOffset = nextOffset - 1;
     // Batches without a producer id (the hot path) skip the producer state entirely.
     const analysis = idempotent ? this.producers.analyze(records, opts.origin ?? 'client', opts.verificationGuard) : undefined;
     if (analysis?.duplicate) {
       const d = analysis.duplicate;
       return { baseOffset: firstOffsetOf(d), lastOffset: d.lastOffset, logAppendTime: d.timestamp, logStartOffset: this.logStartOffset, duplicate: true };
     }
-
-    let active = this.activeSegment;
-    if (active.shouldRoll(records.length, maxTimestamp, lastOffset, opts.now, this.config)) active = this.roll(opts.now);
     this.epochs.assign(opts.leaderEpoch, baseOffset);
-    active.append(records, lastOffset, maxTimestamp, offsetOfMaxTimestamp, opts.now - this.tailReadAt < TAIL_READER_WINDOW_MS);
+    this.writeBatches(records, nextOffset, maxTimestamp, offsetOfMaxTimestamp, analysis, opts.now);
+    return { baseOffset, lastOffset: nextOffset - 1, logAppendTime: logAppendTime ? opts.now : -1, logStartOffset: this.logStartOffset };
+  }
+
+  /**
+   * A follower's append of batches fetched from the leader (Kafka's appendAsFollower): offsets,
+   * leader epochs and timestamps stay as the leader wrote them; each batch of a newer leader epoch
+   * starts an entry of the epoch cache; producer state is updated without sequence checks
+   * (origin 'replication'). A trailing partial batch is left out. Throws CorruptLogError when the
+   * first batch does not start at the log end offset.
+   */
+  appendAsFollower(records: Buffer, now: number): AppendResult {
+    this.checkOpen();
+    const baseOffset = this.logEndOffset;
+    let nextOffset = baseOffset;
+    let maxTimestamp = -1;
+    let offsetOfMaxTimestamp = -1;
+    let idempotent = false;
+    const covered = forEachBatch(records, (at) => {
+      if (baseOffsetOf(records, at) !== nextOffset) {
+        throw new CorruptLogError(`batch at offset ${baseOffsetOf(records, at)} does not follow the log end offset ${nextOffset} of ${this.topic}-${this.partition}`);
+      }
+      if (hasProducerId(records, at)) idempotent = true;
+      nextOffset = lastOffsetOf(records, at) + 1;
+      const batchMaxTimestamp = maxTimestampOf(records, at);
+      if (batchMaxTimestamp > maxTimestamp) {
+        maxTimestamp = batchMaxTimestamp;
+        offsetOfMaxTimestamp = nextOffset - 1;
+      }
+    });
+    if (covered === 0) return { baseOffset, lastOffset: baseOffset - 1, logAppendTime: -1, logStartOffset: this.logStartOffset };
+    const batches = covered === records.length ? records : records.subarray(0, covered);
+    const analysis = idempotent ? this.producers.analyze(batches, 'replication') : undefined;
+    forEachBatch(batches, (at) => this.epochs.assign(partitionLeaderEpochOf(batches, at), baseOffsetOf(batches, at)));
+    this.writeBatches(batches, nextOffset, maxTimestamp, offsetOfMaxTimestamp, analysis, now);
+    return { baseOffset, lastOffset: nextOffset - 1, logAppendTime: -1, logStartOffset: this.logStartOffset };
+  }
+
+  /** Writes batches that end just before `nextOffset` to the active segment (rolled first if due) and moves the log end. */
+  private writeBatches(
+    records: Buffer, nextOffset: number, maxTimestamp: number, offsetOfMaxTimestamp: number, analysis: ProducerAnalysis | undefined, now: number,
+  ): void {
+    const lastOffset = nextOffset - 1;
+    let active = this.activeSegment;
+    if (active.shouldRoll(records.length, maxTimestamp, lastOffset, now, this.config)) active = this.roll(now);
+    active.append(records, lastOffset, maxTimestamp, offsetOfMaxTimestamp, now - this.tailReadAt < TAIL_READER_WINDOW_MS);
+    this.unflushedMessages += nextOffset - this.logEndOffset;
     this.logEndOffset = nextOffset;
     if (analysis) this.applyProducerState(analysis, active);
     this.producers.mapEndOffset = nextOffset;
 
-    this.unflushedMessages += nextOffset - baseOffset;
     if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flushInBackground();
     this.onAppend?.(this);
-    return { baseOffset, lastOffset, logAppendTime: logAppendTime ? opts.now : -1, logStartOffset: this.logStartOffset };
   }
 
   /**
@@ -601,6 +643,14 @@ export class PartitionLog {
     return this.runExclusive(() => this.truncate(offset));
   }
 
+  /** Empties the log and restarts it at `offset` (a follower far behind the leader's log start). */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return this.runExclusive(async () => {
+      this.checkOpen();
+      await this.restartAt(offset);
+    });
+  }
+
   /**
    * Moves the log into another log dir while it stays in use. `future` is filled in rounds off
    * the event loop; once little is left, the switch runs synchronously, so appends wait only for
@@ -848,7 +898,7 @@ export class PartitionLog {
   private async truncate(offset: number): Promise<void> {
     this.checkOpen();
     if (offset >= this.logEndOffset) return;
-    if (offset <= this.segments[0].baseOffset) return this.truncateFullyAndStartAt(offset);
+    if (offset <= this.segments[0].baseOffset) return this.restartAt(offset);
     const i = segmentIndexFor(this.segments, offset);
     await this.ensureIndexes(this.segments, i);
     const segment = this.segments[i];
@@ -870,13 +920,14 @@ export class PartitionLog {
     });
   }
 
-  private async truncateFullyAndStartAt(offset: number): Promise<void> {
+  private async restartAt(offset: number): Promise<void> {
     const doomed = this.segments;
     const deletion = Promise.all(doomed.map((s) => s.delete()));
     this.segments = [this.newSegment(offset, Date.now())];
     this.epochs.clear();
     this.logStartOffset = offset;
     this.truncated(offset);
+    this.highWatermark = offset; // the log is empty and starts there
     this.producers.clear(offset);
     for (const snapshot of listSnapshots(this.dir)) deleteSnapshot(this.dir, snapshot);
     await deletion;

@@ -1,7 +1,8 @@
 // DeleteRecords (21): moves partitions' log start offsets up, as Kafka's
 // ReplicaManager.deleteRecords does on a leader; the segments wholly below the
-// new start go at the next retention check. Single node: the low watermark is
-// this log's start offset, so the answer never waits.
+// new start go at the next retention check. Only the leader answers
+// (NOT_LEADER_OR_FOLLOWER elsewhere); followers take the new start from their
+// next fetch. The low watermark answered is the leader's log start offset.
 import { INTERNAL_TOPICS } from '../../cluster/topic-names.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/messages/delete-records.js';
@@ -38,8 +39,8 @@ export async function handleDeleteRecords(ctx: RequestContext, req: DeleteRecord
 
 function deleteRecords(broker: BrokerContext, topic: string, partition: number, offset: number): { lowWatermark: number; errorCode: number } {
   const failed = (errorCode: number): { lowWatermark: number; errorCode: number } => ({ lowWatermark: -1, errorCode });
-  const log = broker.metadata.topic(topic) ? broker.topics.partitionLog(topic, partition) : undefined;
-  if (!log) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const log = broker.replicas.leaderLog(topic, partition);
+  if (typeof log === 'number') return failed(log);
   if (INTERNAL_TOPICS.has(topic)) return failed(ErrorCode.INVALID_TOPIC_EXCEPTION);
   if (!log.config.cleanupPolicy.includes('delete')) return failed(ErrorCode.POLICY_VIOLATION);
   const target = offset === HIGH_WATERMARK ? log.highWatermark : offset;

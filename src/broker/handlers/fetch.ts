@@ -8,6 +8,11 @@
 // fetches below v10 with UNSUPPORTED_COMPRESSION_TYPE, decided by the topic's
 // config and not by the batches: v4-v9 get zstd batches of other topics as
 // they are (clients such as kafka-python decompress them).
+// Only a partition's leader answers (NOT_LEADER_OR_FOLLOWER elsewhere, and
+// FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a current leader epoch older or
+// newer than the leader's). Consumers read below the high watermark and wait
+// for it to advance; followers (replica id >= 0) read up to the log end, wait
+// for appends, and each fetch tells the leader where the follower's log ends.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import { forEachBatch, lastOffsetOf } from '../../protocol/records/batch.js';
@@ -48,19 +53,24 @@ export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promi
   if (typeof plan === 'number') {
     return { throttleTimeMs: 0, errorCode: plan, sessionId: 0, responses: [], nodeEndpoints: [] };
   }
-  const targets = plan.partitions.map((p) => resolve(broker, version, p));
+  const replicaId = version >= 15 ? req.replicaState.replicaId : req.replicaId;
+  const follower = replicaId >= 0 ? replicaId : undefined;
+  const targets = plan.partitions.map((p) => resolve(broker, version, p, follower));
   const responseLimit = Math.min(version >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER, broker.config.int('fetch.max.bytes'));
-  const readCommitted = version >= 4 && req.isolationLevel === READ_COMMITTED;
+  const isolation: Isolation = follower !== undefined ? 'log-end' : version >= 4 && req.isolationLevel === READ_COMMITTED ? 'committed' : 'high-watermark';
   const respond = async (): Promise<FetchResponse> => {
-    const read = await readTargets(version, targets, responseLimit, readCommitted);
-    return answer(version, plan, targets, read.data);
+    // Leadership may have moved while the fetch waited.
+    const current = targets.map((t) => (t.error === ErrorCode.NONE ? resolve(broker, version, t.wanted) : t));
+    const read = await readTargets(version, current, responseLimit, isolation);
+    return answer(version, plan, current, read.data);
   };
 
-  const first = await readTargets(version, targets, responseLimit, readCommitted);
+  const first = await readTargets(version, targets, responseLimit, isolation);
   const logs = targets.flatMap((t) => (t.log ? [t.log] : []));
   if (first.bytes >= req.minBytes || req.maxWaitMs <= 0 || first.hasError || logs.length === 0 || broker.stopping) {
     return answer(version, plan, targets, first.data);
   }
+  const purgatory = follower !== undefined ? broker.delayedReplicaFetches : broker.delayedFetches;
   return new Promise<FetchResponse>((resolvePromise, reject) => {
     let appended = 0;
     let done = false;
@@ -68,7 +78,7 @@ export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promi
       if (done) return;
       done = true;
       clearTimeout(timer);
-      broker.delayedFetches.unwatch(logs, op);
+      purgatory.unwatch(logs, op);
       respond().then(resolvePromise, reject);
     };
     const op = {
@@ -80,7 +90,7 @@ export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promi
       complete: finish,
     };
     const timer = setTimeout(finish, req.maxWaitMs);
-    broker.delayedFetches.watch(logs, op);
+    purgatory.watch(logs, op);
   });
 }
 
@@ -121,28 +131,29 @@ function planFetch(broker: BrokerContext, version: number, req: FetchRequest): F
   return { partitions: [...session.partitions.values()], session, incremental: true };
 }
 
-function resolve(broker: BrokerContext, version: number, wanted: SessionPartition): Target {
+/** The leader's log of a wanted partition, or the error; a follower's fetch (`follower` = its id) also records where its log ends. */
+function resolve(broker: BrokerContext, version: number, wanted: SessionPartition, follower?: number): Target {
   const meta = version >= 13
     ? broker.metadata.topicById(wanted.topicId)
     : broker.metadata.topic(wanted.topic);
   if (!meta) return { wanted, log: undefined, error: version >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
   wanted.topic = meta.name;
   wanted.topicId = meta.topicId;
-  const log = broker.topics.partitionLog(meta.name, wanted.partition);
-  if (!log) return { wanted, log, error: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-  const epoch = meta.partitions[wanted.partition]?.leaderEpoch ?? 0;
-  let error: number = ErrorCode.NONE;
-  if (wanted.currentLeaderEpoch >= 0 && wanted.currentLeaderEpoch < epoch) error = ErrorCode.FENCED_LEADER_EPOCH;
-  else if (wanted.currentLeaderEpoch > epoch) error = ErrorCode.UNKNOWN_LEADER_EPOCH;
+  const log = broker.replicas.leaderLog(meta.name, wanted.partition, wanted.currentLeaderEpoch);
+  if (typeof log === 'number') return { wanted, log: undefined, error: log };
+  const error = follower === undefined ? ErrorCode.NONE : broker.replicas.recordFollowerFetch(log, follower, wanted.fetchOffset, log.logEndOffset);
   return { wanted, log, error };
 }
 
-async function readTargets(version: number, targets: Target[], responseLimit: number, readCommitted: boolean) {
+/** What a fetch may read: followers up to the log end, read_committed consumers to the last stable offset, others to the high watermark. */
+type Isolation = 'log-end' | 'high-watermark' | 'committed';
+
+async function readTargets(version: number, targets: Target[], responseLimit: number, isolation: Isolation) {
   const data: PartitionData[] = [];
   let bytes = 0;
   let hasError = false;
   for (const t of targets) {
-    const d = await readPartition(version, t, Math.max(0, responseLimit - bytes), bytes === 0, readCommitted);
+    const d = await readPartition(version, t, Math.max(0, responseLimit - bytes), bytes === 0, isolation);
     if (d.errorCode !== ErrorCode.NONE) hasError = true;
     bytes += sizeOf(d);
     data.push(d);
@@ -186,14 +197,15 @@ function answer(version: number, plan: FetchPlan, targets: Target[], data: Parti
   };
 }
 
-async function readPartition(version: number, t: Target, budget: number, firstInResponse: boolean, readCommitted: boolean): Promise<PartitionData> {
+async function readPartition(version: number, t: Target, budget: number, firstInResponse: boolean, isolation: Isolation): Promise<PartitionData> {
   const { wanted, log } = t;
   if (t.error !== ErrorCode.NONE || !log) return partitionData(wanted.partition, t.error);
   const base = partitionData(wanted.partition, ErrorCode.NONE, log);
+  const readCommitted = isolation === 'committed';
   try {
     const read = await log.read(wanted.fetchOffset, Math.min(wanted.partitionMaxBytes, budget), {
       minOneBatch: firstInResponse && version >= 3,
-      maxOffset: readCommitted ? base.lastStableOffset : base.highWatermark,
+      maxOffset: isolation === 'log-end' ? log.logEndOffset : readCommitted ? base.lastStableOffset : base.highWatermark,
     });
     base.records = refusesZstd(version, log) ? read.records : convertDown(version, wanted.fetchOffset, read.records);
     // Kafka sends read_committed readers a list (empty when nothing was read), others null.

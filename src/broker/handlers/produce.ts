@@ -11,7 +11,9 @@
 // transactional batch that would start its producer's transaction in a
 // partition waits until the transaction coordinator confirms the partition is
 // in the transaction (one question per request); the other batches append as
-// before, synchronously.
+// before, synchronously. Only a partition's leader appends (elsewhere:
+// NOT_LEADER_OR_FOLLOWER); acks=all is answered once the in-sync replicas have
+// the batch (delayed-produces.ts), at once when the leader is the whole ISR.
 import { INTERNAL_TOPICS } from '../../cluster/topic-names.js';
 import { ErrorCode, errorName } from '../../protocol/errors.js';
 import {
@@ -49,7 +51,7 @@ export function handleProduce(ctx: RequestContext, req: ProduceRequest): Produce
   let async = false;
   const results = req.topicData.map((t) => t.partitionData.map((p): PartitionResult => {
     const r = validAcks
-      ? appendPartition(broker, version, req.acks, t.name, p.index, p.records as Buffer | null, verification)
+      ? appendPartition(broker, version, req, t.name, p.index, p.records as Buffer | null, verification)
       : result(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
     if (r instanceof Promise) async = true;
     return r;
@@ -87,7 +89,7 @@ function transactionalProducer(broker: BrokerContext, req: ProduceRequest): { pr
   for (const t of req.topicData) {
     for (const p of t.partitionData) {
       const records = p.records as Buffer | null;
-      if (!startsTransactional(records) || producerIdOf(records) < 0 || !broker.topics.partitionLog(t.name, p.index)) continue;
+      if (!startsTransactional(records) || producerIdOf(records) < 0 || typeof broker.replicas.leaderLog(t.name, p.index) === 'number') continue;
       const found = { producerId: producerIdOf(records), producerEpoch: producerEpochOf(records) };
       if (producer && (producer.producerId !== found.producerId || producer.producerEpoch !== found.producerEpoch)) return null;
       producer = found;
@@ -104,13 +106,13 @@ function failAll(req: ProduceRequest, errorCode: number): ProduceResponse | null
 }
 
 function appendPartition(
-  broker: BrokerContext, version: number, acks: number, topic: string, partition: number, records: Buffer | null,
+  broker: BrokerContext, version: number, req: ProduceRequest, topic: string, partition: number, records: Buffer | null,
   verification: RequestVerification | undefined,
 ): PartitionResult {
   if (INTERNAL_TOPICS.has(topic)) return result(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`);
-  const log = broker.topics.partitionLog(topic, partition);
-  if (!log) return result(partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  if (acks === -1) {
+  const log = broker.replicas.leaderLog(topic, partition);
+  if (typeof log === 'number') return result(partition, log);
+  if (req.acks === -1) {
     const { isr, minIsr } = broker.topics.insyncReplicas(topic, partition);
     if (isr < minIsr) return result(partition, ErrorCode.NOT_ENOUGH_REPLICAS, `${isr} in-sync replica(s), min.insync.replicas is ${minIsr}`);
   }
@@ -135,7 +137,7 @@ function appendPartition(
   const target = recompressionTarget(cfg, check.compression);
   const earlier = pendingAppends.get(log);
   const started = verification && isTransactionalBatch(batch) ? verification.add(log, baseSequenceOf(batch)) : undefined;
-  const appendBatch = (b: Buffer): PartitionResponse => append(broker, log, partition, b, started?.guard);
+  const appendBatch = (b: Buffer): PartitionResult => append(broker, log, partition, b, started?.guard, req);
   if (!target && !earlier && !started?.verdict) return appendBatch(batch);
   const ready = target ? recompressed(batch, target, cfg, partition) : batch;
   return appendInOrder(log, earlier, started?.verdict ? verified(started.verdict, ready, partition) : ready, appendBatch);
@@ -201,10 +203,12 @@ const pendingAppends = new WeakMap<PartitionLog, Promise<unknown>>();
 
 function appendInOrder(
   log: PartitionLog, earlier: Promise<unknown> | undefined, batch: Buffer | Promise<Buffer | PartitionResponse>,
-  appendBatch: (b: Buffer) => PartitionResponse,
+  appendBatch: (b: Buffer) => PartitionResult,
 ): Promise<PartitionResponse> {
-  const done = Promise.all([earlier, batch]).then(([, b]) => (Buffer.isBuffer(b) ? appendBatch(b) : b));
-  const settled = done.then(() => undefined, () => undefined);
+  // Boxed, so that the next append waits for this one's write and not for its replication (acks=all).
+  const appended = Promise.all([earlier, batch]).then(([, b]) => ({ answer: Buffer.isBuffer(b) ? appendBatch(b) : b }));
+  const settled = appended.then(() => undefined, () => undefined);
+  const done = appended.then((a) => a.answer);
   pendingAppends.set(log, settled);
   void settled.then(() => {
     if (pendingAppends.get(log) === settled) pendingAppends.delete(log);
@@ -220,27 +224,30 @@ function timestampBounds(broker: BrokerContext, topic: string, type: string) {
   return { now: Date.now(), beforeMaxMs, afterMaxMs };
 }
 
-function append(broker: BrokerContext, log: PartitionLog, partition: number, batch: Buffer, verificationGuard: VerificationGuard | undefined): PartitionResponse {
+function append(
+  broker: BrokerContext, log: PartitionLog, partition: number, batch: Buffer, verificationGuard: VerificationGuard | undefined, req: ProduceRequest,
+): PartitionResult {
   let info;
+  const leaderEpoch = broker.replicas.leaderEpoch(log);
   try {
-    info = log.append(batch, { leaderEpoch: 0, timestampType: log.config.messageTimestampType, now: Date.now(), verificationGuard });
+    info = log.append(batch, { leaderEpoch, timestampType: log.config.messageTimestampType, now: Date.now(), verificationGuard });
   } catch (e) {
     if (e instanceof ProducerStateError) return result(partition, e.code, e.message);
     broker.log.error(`append to ${log.topic}-${partition} failed: ${(e as Error).message}`);
     return result(partition, ErrorCode.KAFKA_STORAGE_ERROR, (e as Error).message);
   }
-  if (info.duplicate) {
-    return { ...result(partition, ErrorCode.NONE), baseOffset: info.baseOffset, logAppendTimeMs: info.logAppendTime, logStartOffset: info.logStartOffset };
-  }
-  // Single node: every in-sync replica has the data once it is in the log.
-  log.highWatermark = log.logEndOffset;
-  broker.delayedFetches.notifyAppend(log, batch.length);
-  return {
+  const appended = {
     ...result(partition, ErrorCode.NONE),
     baseOffset: info.baseOffset,
     logAppendTimeMs: info.logAppendTime,
-    logStartOffset: log.logStartOffset,
+    logStartOffset: info.duplicate ? info.logStartOffset : log.logStartOffset,
   };
+  if (!info.duplicate) broker.replicas.afterLeaderAppend(log, batch.length);
+  if (req.acks !== -1) return appended;
+  // acks=all: answered once the in-sync replicas have the batch (Kafka's DelayedProduce).
+  const replicated = broker.delayedProduces.await(log, info.lastOffset + 1, req.timeoutMs);
+  if (typeof replicated === 'number') return replicated === ErrorCode.NONE ? appended : { ...appended, errorCode: replicated };
+  return replicated.then((errorCode) => (errorCode === ErrorCode.NONE ? appended : { ...appended, errorCode }));
 }
 
 function result(index: number, errorCode: number, errorMessage: string | null = null, recordIndex?: number): PartitionResponse {
