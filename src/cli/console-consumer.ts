@@ -3,7 +3,6 @@
 // SIGINT/SIGTERM or a closed stdout; then commits (with a group and auto-commit) what was printed,
 // closes and reports `Processed a total of N messages` on stderr.
 import { randomInt } from 'node:crypto';
-import { once } from 'node:events';
 import { Consumer, WakeupError, type ConsumerRecord } from '../client/index.js';
 import { defineCommand, UsageError, type ParsedArgs } from './args.js';
 import { BOOTSTRAP_SERVER_OPTION, consumerOptions, ensureReachable, readClientProperties } from './client-options.js';
@@ -139,8 +138,17 @@ class Output {
 
   async write(bytes: Buffer): Promise<boolean> {
     if (this.failed) return false;
-    if (!this.io.stdout.write(bytes)) {
-      await Promise.race([once(this.io.stdout, 'drain'), once(this.io.stdout, 'error').catch(() => {})]);
+    const stdout = this.io.stdout;
+    if (!stdout.write(bytes)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          stdout.off('drain', done);
+          stdout.off('error', done);
+          resolve();
+        };
+        stdout.on('drain', done);
+        stdout.on('error', done);
+      });
     }
     return !this.failed;
   }
