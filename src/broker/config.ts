@@ -80,6 +80,7 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string
   ['replica.socket.timeout.ms', { type: 'int', default: 30000 }],
   ['num.replica.fetchers', { type: 'int', default: 1, validate: atLeast(1) }],
   ['offsets.commit.timeout.ms', { type: 'int', default: 5000, validate: atLeast(1) }],
+  ['request.timeout.ms', { type: 'int', default: 30000, validate: atLeast(0) }],
   ['unclean.leader.election.enable', { type: 'boolean', default: false }],
   ['socket.request.max.bytes', { type: 'int', default: 104857600, validate: atLeast(1) }],
   ['connections.max.idle.ms', { type: 'long', default: 600000 }],
@@ -139,7 +140,7 @@ const KAFKA_KEYS_NOT_USED = new Set([
   'quota.window.num', 'quota.window.size.seconds', 'metric.reporters', 'metrics.num.samples',
   'metrics.sample.window.ms', 'ssl.keystore.location', 'ssl.keystore.password', 'ssl.key.password',
   'ssl.truststore.location', 'ssl.truststore.password', 'ssl.client.auth', 'max.connections',
-  'max.connections.per.ip', 'log.cleaner.io.max.bytes.per.second', 'request.timeout.ms',
+  'max.connections.per.ip', 'log.cleaner.io.max.bytes.per.second',
 ]);
 
 export interface Listener {

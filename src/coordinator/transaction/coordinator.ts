@@ -11,7 +11,7 @@ import { type Clock, Timers, systemClock } from '../group/clock.js';
 import type { CoordinatorLog } from '../group/config.js';
 import type { TransactionCoordinatorConfig } from './config.js';
 import { TxnMarkerChannel, type TxnMarkerWriter } from './markers.js';
-import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID, type TopicPartition, type TransactionState, TransactionMetadata, type TxnTransit, isEpochExhausted, partitionKey } from './metadata.js';
+import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID, type TopicPartition, type TransactionState, TransactionMetadata, type TxnTransit, isEpochExhausted, partitionKey, partitionsByTopic } from './metadata.js';
 import type { ProducerIdManager } from './producer-ids.js';
 import { type ListedTransaction, TransactionStateManager } from './state-manager.js';
 import { TRANSACTION_STATE_TOPIC, type TransactionLogAccess } from './store.js';
@@ -316,12 +316,7 @@ export class TransactionCoordinator {
     const { txn } = lookup;
     // A Dead id is being expired.
     if (!txn || txn.state === 'Dead') return { ...description, errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND };
-    const byTopic = new Map<string, number[]>();
-    for (const { topic, partition } of txn.topicPartitions()) {
-      const list = byTopic.get(topic);
-      if (list) list.push(partition);
-      else byTopic.set(topic, [partition]);
-    }
+    const byTopic = partitionsByTopic(txn.topicPartitions());
     return {
       ...description,
       transactionState: txn.state,

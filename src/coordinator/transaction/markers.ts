@@ -1,7 +1,8 @@
 // Writing a finished transaction's COMMIT/ABORT markers to its partitions and
 // then its CompleteCommit/CompleteAbort record (Kafka's
 // TransactionMarkerChannelManager and its completion handler). Where markers
-// go is behind TxnMarkerWriter: on a single node, the local partition logs.
+// go is behind TxnMarkerWriter: the local partition logs, and in a cluster the
+// leaders of the others.
 import { ErrorCode } from '../../protocol/errors.js';
 import { andThen } from '../completion.js';
 import type { Timers } from '../group/clock.js';
@@ -26,6 +27,8 @@ export interface TxnMarkerWriter {
 const RETRIABLE = new Set<number>([
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.NOT_ENOUGH_REPLICAS,
   ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, ErrorCode.REQUEST_TIMED_OUT, ErrorCode.KAFKA_STORAGE_ERROR,
+  // The partition leader could not be reached (Kafka resends after a disconnection).
+  ErrorCode.NETWORK_EXCEPTION,
 ]);
 /** The producer or coordinator moved on: this transaction's markers are no longer wanted. */
 const OBSOLETE = new Set<number>([ErrorCode.INVALID_PRODUCER_EPOCH, ErrorCode.TRANSACTION_COORDINATOR_FENCED]);

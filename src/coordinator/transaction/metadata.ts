@@ -65,6 +65,17 @@ export function partitionKey(tp: TopicPartition): string {
   return `${tp.topic}-${tp.partition}`;
 }
 
+/** Partition numbers by topic, in the order first seen (how requests and responses list them). */
+export function partitionsByTopic(partitions: Iterable<TopicPartition>): Map<string, number[]> {
+  const byTopic = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) {
+    const list = byTopic.get(topic);
+    if (list) list.push(partition);
+    else byTopic.set(topic, [partition]);
+  }
+  return byTopic;
+}
+
 /** The target of a prepared transition (Kafka's TxnTransitMetadata): what gets written to the log. */
 export interface TxnTransit {
   producerId: number;
