@@ -1,7 +1,7 @@
 // Topic lifecycle on this broker: create (explicitly or on first use), delete,
 // and the partition logs behind them, kept in step with the metadata store.
 import { dirname } from 'node:path';
-import { assignReplicas, startIndexAfter } from '../cluster/replica-assignment.js';
+import { IncompleteRackInfoError, assignReplicas, startIndexAfter } from '../cluster/replica-assignment.js';
 import { topicNameProblem, INTERNAL_TOPICS } from '../cluster/topic-names.js';
 import { TopicExistsError, type MetadataStore, type TopicMetadata } from '../cluster/metadata-store.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -33,6 +33,8 @@ export interface TopicPlan {
   partitions: number;
   replicationFactor: number;
   configs: TopicConfigs;
+  /** Replica lists, one per partition. */
+  assignments: number[][];
 }
 
 /** CreatePartitions: grow a topic to `count` partitions. */
@@ -45,7 +47,7 @@ export interface NewPartitionsSpec {
 
 interface TopicError {
   errorCode: number;
-  errorMessage: string;
+  errorMessage: string | null;
 }
 
 export interface TopicResult {
@@ -148,6 +150,8 @@ export class TopicService {
     if (rf > live.length) {
       return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${rf} larger than available brokers: ${live.length}.` };
     }
+    const assignments = this.placeReplicas(spec, partitions, rf);
+    if (!Array.isArray(assignments)) return assignments;
     if (manual) {
       const ids = new Set(live.map((b) => b.nodeId));
       for (const a of spec.assignments!) {
@@ -165,7 +169,7 @@ export class TopicService {
       const msg = e instanceof ConfigError ? e.message : String(e);
       return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: msg };
     }
-    return { errorCode: ErrorCode.NONE, errorMessage: null, plan: { partitions, replicationFactor: rf, configs } };
+    return { errorCode: ErrorCode.NONE, errorMessage: null, plan: { partitions, replicationFactor: rf, configs, assignments } };
   }
 
   async create(spec: CreateTopicSpec, validateOnly = false): Promise<TopicResult> {
@@ -189,7 +193,7 @@ export class TopicService {
     let topic: TopicMetadata;
     try {
       topic = await this.metadata.createTopic({
-        name: spec.name, ...plan, internal: spec.internal ?? INTERNAL_TOPICS.has(spec.name), assignments: this.placeReplicas(spec, plan),
+        name: spec.name, ...plan, internal: spec.internal ?? INTERNAL_TOPICS.has(spec.name),
       });
     } catch (e) {
       // Created meanwhile by another broker.
@@ -201,14 +205,29 @@ export class TopicService {
     return { errorCode: ErrorCode.NONE, errorMessage: null, plan, topic };
   }
 
-  /** The replica lists of a new topic: as requested, else Kafka's placement over the live brokers from a random start. */
-  private placeReplicas(spec: CreateTopicSpec, plan: TopicPlan): number[][] {
+  /** The replica lists of a new topic: as requested, else Kafka's placement over the live brokers (racks considered) from a random start. */
+  private placeReplicas(spec: CreateTopicSpec, partitions: number, replicationFactor: number): number[][] | TopicError {
     if (spec.assignments && spec.assignments.length > 0) {
       return [...spec.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => a.brokerIds);
     }
-    const brokerIds = this.metadata.liveBrokers().map((b) => b.nodeId).sort((a, b) => a - b);
-    if (brokerIds.length === 0) brokerIds.push(this.config.nodeId);
-    return assignReplicas(brokerIds, plan.partitions, plan.replicationFactor, Math.floor(Math.random() * brokerIds.length), 0);
+    const brokers = this.liveBrokerRacks();
+    if (brokers instanceof IncompleteRackInfoError) return this.placementFailed(spec.name, brokers);
+    return assignReplicas(brokers, partitions, replicationFactor, -1, 0);
+  }
+
+  /** Live brokers by id with their racks (this broker alone before it registered); rack info all or nothing. */
+  private liveBrokerRacks(): { nodeId: number; rack: string | null }[] | IncompleteRackInfoError {
+    const live = this.metadata.liveBrokers();
+    const brokers = live.length > 0 ? live.map((b) => ({ nodeId: b.nodeId, rack: b.rack })).sort((a, b) => a.nodeId - b.nodeId)
+      : [{ nodeId: this.config.nodeId, rack: this.config.get('broker.rack') as string | null }];
+    const withRack = brokers.filter((b) => b.rack !== null).length;
+    return withRack > 0 && withRack < brokers.length ? new IncompleteRackInfoError() : brokers;
+  }
+
+  /** Kafka answers an AdminOperationException with UNKNOWN_SERVER_ERROR and no message (3.x); the reason goes to the log. */
+  private placementFailed(topic: string, e: Error): TopicError {
+    this.log.error(`cannot place the replicas of topic ${topic}: ${e.message}`);
+    return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: null };
   }
 
   /** Replaces a topic's config overrides (validated) and applies them to its partitions at once. */
@@ -256,6 +275,9 @@ export class TopicService {
 
   /** Replica lists for the new partitions, or why there are none (ZkAdminManager.createPartitions, AdminZkClient). */
   private newPartitionsAssignment(spec: NewPartitionsSpec): number[][] | TopicError {
+    // Kafka reads the brokers (failing on incomplete rack info) before looking at any topic.
+    const brokers = this.liveBrokerRacks();
+    if (brokers instanceof IncompleteRackInfoError) return this.placementFailed(spec.name, brokers);
     const topic = this.metadata.topic(spec.name);
     if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `The topic '${spec.name}' does not exist.` };
     const current = topic.partitions.length;
@@ -264,15 +286,14 @@ export class TopicService {
     if (spec.count === current) return invalid(`Topic already has ${current} partitions.`);
     if (spec.count > MAX_PARTITIONS_PER_TOPIC) return invalid(`Number of partitions must be at most ${MAX_PARTITIONS_PER_TOPIC}.`);
     const added = spec.count - current;
-    const brokerIds = this.metadata.liveBrokers().map((b) => b.nodeId).sort((a, b) => a - b);
     const partition0 = topic.partitions[0].replicas;
     if (spec.assignments === null) {
-      if (partition0.length > brokerIds.length) {
-        return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${partition0.length} larger than available brokers: ${brokerIds.length}.` };
+      if (partition0.length > brokers.length) {
+        return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `Replication factor: ${partition0.length} larger than available brokers: ${brokers.length}.` };
       }
-      return assignReplicas(brokerIds, added, partition0.length, startIndexAfter(brokerIds, partition0[0]), current);
+      return assignReplicas(brokers, added, partition0.length, startIndexAfter(brokers, partition0[0]), current);
     }
-    const problem = replicaAssignmentProblem(spec.assignments, added, current, partition0.length, new Set(brokerIds));
+    const problem = replicaAssignmentProblem(spec.assignments, added, current, partition0.length, new Set(brokers.map((b) => b.nodeId)));
     return problem === null ? spec.assignments : { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: problem };
   }
 
