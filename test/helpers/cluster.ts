@@ -113,6 +113,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
           'zookeeper.session.timeout.ms': 6000,
           'zookeeper.connection.timeout.ms': 10_000,
           'replica.lag.time.max.ms': 5000,
+          // A controlled shutdown that cannot move a leader retries 3 times; 5 s apart (Kafka's default) is long for a test.
+          'controlled.shutdown.retry.backoff.ms': 500,
           'offsets.topic.replication.factor': internalReplicas,
           'transaction.state.log.replication.factor': internalReplicas,
           'transaction.state.log.min.isr': Math.min(2, internalReplicas),
