@@ -1,0 +1,130 @@
+// The samsa command itself: `samsa --help`, `--help` on a command, the option parser's rules
+// (Kafka's joptsimple: --name value, --name=value, unique prefixes), --command-config, and a
+// bounded, clear failure when no broker answers.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { defineCommand, helpText, parseArgs, UsageError } from '../../src/cli/args.js';
+import { consumerOptions, producerOptions } from '../../src/cli/client-options.js';
+import { COMMAND_NAMES } from '../../src/cli/commands.js';
+import { formatTable } from '../../src/cli/output.js';
+import { startBroker, type EmbeddedBroker } from '../../src/embedded.js';
+import { run } from '../helpers/clients.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const samsa = (...args: string[]): ReturnType<typeof run> => run(process.execPath, [MAIN, ...args], { timeoutMs: 60_000 });
+
+let broker: EmbeddedBroker;
+let dir: string;
+before(async () => {
+  broker = await startBroker({ topics: ['one'] });
+  dir = mkdtempSync(join(tmpdir(), 'samsa-cli-'));
+});
+after(async () => {
+  await broker.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('samsa --help lists every command; samsa <command> --help prints its options', async () => {
+  let r = await samsa('--help');
+  assert.equal(r.code, 0, r.stderr);
+  for (const name of ['start', ...COMMAND_NAMES]) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'), name);
+  assert.match(r.stdout, /^ {2}topics +Create, delete, describe, or change a topic/m);
+  r = await samsa('topics', '--help');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Usage: samsa topics \[options\]/);
+  assert.match(r.stdout, /^--bootstrap-server <String: server to connect to> +REQUIRED/m);
+  assert.match(r.stdout, /^--partitions <Integer: # of partitions> /m);
+  r = await samsa('no-such-command');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown command 'no-such-command'/);
+});
+
+test('--command-config: a properties file of Kafka client keys; an unknown key stops naming it', async () => {
+  const good = join(dir, 'good.properties');
+  writeFileSync(good, `# admin client settings\nbootstrap.servers=${broker.bootstrap}\nclient.id=cli-test\nrequest.timeout.ms=20000\nsecurity.protocol=PLAINTEXT\n`);
+  // bootstrap.servers from the file stands in for --bootstrap-server.
+  let r = await samsa('topics', '--list', '--command-config', good);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'one\n');
+  const bad = join(dir, 'bad.properties');
+  writeFileSync(bad, 'linger.ms=5\n');
+  r = await samsa('topics', '--list', '--bootstrap-server', broker.bootstrap, '--command-config', bad);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'Error: client config linger.ms is unknown or not supported by the admin client\n');
+  r = await samsa('topics', '--list', '--bootstrap-server', broker.bootstrap, '--command-config', join(dir, 'missing.properties'));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /--command-config: cannot read/);
+});
+
+test('an unreachable broker fails within the connection timeout with a clear message', async () => {
+  // A port that was free a moment ago: connections are refused.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const config = join(dir, 'fast.properties');
+  writeFileSync(config, 'socket.connection.setup.timeout.ms=1500\n');
+  for (const command of ['topics --list', 'configs --describe --entity-type topics', 'cluster-id', 'broker-api-versions']) {
+    const r = await run(process.execPath, [MAIN, ...command.split(' '), '--bootstrap-server', `127.0.0.1:${port}`, '--command-config', config], { timeoutMs: 30_000 });
+    assert.equal(r.code, 1, command);
+    assert.equal(r.stderr, `Error: could not reach the broker at 127.0.0.1:${port} within 1500 ms\n`, command);
+  }
+});
+
+test('the option parser: --name value, --name=value, prefixes, lists, ints, and errors naming the option', () => {
+  const spec = defineCommand({
+    name: 'demo',
+    summary: 'A demo.',
+    options: [
+      { name: 'topic', kind: 'string', describe: 'A topic.' },
+      { name: 'partitions', kind: 'int', describe: 'How many.', default: 1 },
+      { name: 'config', kind: 'list', describe: 'k=v, repeatable.' },
+      { name: 'create', kind: 'flag', describe: 'Create.' },
+      { name: 'consumer-property', kind: 'list', describe: 'k=v.' },
+    ],
+  });
+  const a = parseArgs(spec, ['--topic', 't', '--partitions=-3', '--config', 'a=1', '--config=b=2', '--cr']);
+  assert.equal(a.string('topic'), 't');
+  assert.equal(a.int('partitions'), -3);
+  assert.deepEqual(a.list('config'), ['a=1', 'b=2']);
+  assert.equal(a.flag('create'), true);
+  assert.equal(a.has('consumer-property'), false);
+  assert.equal(parseArgs(spec, []).int('partitions'), 1, 'the default');
+  const fails: [string[], RegExp][] = [
+    [['--nope'], /^unknown option --nope$/],
+    [['--co', 'x'], /^option --co is ambiguous \(--config, --consumer-property\)$/],
+    [['--topic'], /^option --topic requires a value$/],
+    [['--partitions', '1.5'], /^option --partitions: '1\.5' is not an integer$/],
+    [['--partitions', '99999999999999999999'], /^option --partitions: '99999999999999999999' is not an integer$/],
+    [['--create=yes'], /^option --create takes no value$/],
+    [['stray'], /^unexpected argument 'stray'$/],
+  ];
+  for (const [argv, message] of fails) assert.throws(() => parseArgs(spec, argv), (e: Error) => e instanceof UsageError && message.test(e.message), argv.join(' '));
+  assert.throws(() => parseArgs(defineCommand({ name: 'r', summary: '', options: [{ name: 'x', kind: 'string', describe: '', required: true }] }), []), /missing required option --x/);
+  assert.match(helpText(spec), /^--partitions <Integer> +How many\. \(default: 1\)$/m);
+});
+
+test('Kafka client keys map to the client options; a key of the other client is refused', () => {
+  const props = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries({ 'bootstrap.servers': 'h:1', ...entries }));
+  assert.deepEqual(producerOptions(props({ acks: '-1', 'linger.ms': '10', 'compression.type': 'LZ4', 'enable.idempotence': 'false' })), {
+    bootstrapServers: 'h:1', acks: 'all', lingerMs: 10, compression: 'lz4', idempotent: false,
+  });
+  assert.deepEqual(consumerOptions(props({ 'group.id': 'g', 'auto.offset.reset': 'earliest', 'partition.assignment.strategy': 'org.apache.kafka.clients.consumer.RoundRobinAssignor', 'allow.auto.create.topics': 'true' })), {
+    bootstrapServers: 'h:1', groupId: 'g', autoOffsetReset: 'earliest', partitionAssignors: ['roundrobin'], allowAutoTopicCreation: true,
+  });
+  assert.throws(() => consumerOptions(props({ acks: '1' })), /client config acks is unknown or not supported by the consumer client/);
+  assert.throws(() => producerOptions(props({ 'linger.ms': 'soon' })), /linger\.ms: 'soon' is not an integer/);
+});
+
+test('formatTable pads every column but the last to its widest cell', () => {
+  assert.deepEqual(formatTable(['GROUP', 'TOPIC', 'LAG'], [['g', 'a-long-topic', '0'], ['group-two', 't', '12']]), [
+    'GROUP     TOPIC        LAG',
+    'g         a-long-topic 0',
+    'group-two t            12',
+  ]);
+});
