@@ -468,7 +468,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       if (this.closed || !this.membership || this.membership.generationId < 0) return;
       const idle = Date.now() - this.lastPoll;
       if (idle >= this.maxPollIntervalMs) {
-        void this.membership.leave(`poll() not called for ${idle} ms (maxPollIntervalMs)`).then(() => this.requestRejoin(true));
+        // The partitions are no longer ours from now on; the next poll() rejoins.
+        this.requestRejoin(true);
+        void this.membership.leave(`poll() not called for ${idle} ms (maxPollIntervalMs)`);
         return;
       }
       this.checkMetadata();
