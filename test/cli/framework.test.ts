@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { defineCommand, helpText, parseArgs, UsageError } from '../../src/cli/args.js';
 import { consumerOptions, producerOptions } from '../../src/cli/client-options.js';
 import { COMMAND_NAMES } from '../../src/cli/commands.js';
-import { formatTable } from '../../src/cli/output.js';
+import { formatTable, progressBar } from '../../src/cli/output.js';
 import { startBroker, type EmbeddedBroker } from '../../src/embedded.js';
 import { run } from '../helpers/clients.js';
 
@@ -127,4 +128,18 @@ test('formatTable pads every column but the last to its widest cell', () => {
     'g         a-long-topic 0',
     'group-two t            12',
   ]);
+});
+
+test('the progress bar draws on a terminal only, and clears its line when done', () => {
+  const draw = (isTTY: boolean): string => {
+    const stderr = new PassThrough();
+    const bar = progressBar({ stdout: new PassThrough(), stderr, stdin: new PassThrough(), isTTY }, 4, 'work ');
+    for (let i = 0; i < 4; i++) bar.tick();
+    bar.done();
+    return String(stderr.read() ?? '');
+  };
+  assert.equal(draw(false), '');
+  const drawn = draw(true);
+  assert.match(drawn, /^\rwork \[ {30}\] 0\/4/);
+  assert.ok(drawn.endsWith(`\rwork [${'#'.repeat(30)}] 4/4\r\u001b[K`), JSON.stringify(drawn));
 });
