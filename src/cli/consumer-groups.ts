@@ -17,7 +17,7 @@ const flag = (name: string, describe: string): OptionSpec => ({ name, kind: 'fla
 
 const spec = defineCommand({
   name: 'consumer-groups',
-  summary: 'List all consumer groups, describe a consumer group, delete consumer group info, or reset consumer group offsets (Kafka\'s kafka-consumer-groups).',
+  summary: 'List, describe or delete consumer groups; reset or delete their offsets (Kafka\'s kafka-consumer-groups).',
   options: [
     { ...BOOTSTRAP_SERVER_OPTION, describe: 'REQUIRED: The server(s) to connect to.' },
     COMMAND_CONFIG_OPTION,

@@ -11,7 +11,7 @@ import { OUTPUT_OPTION, outputFormat, writeJson, writeLines } from './output.js'
 
 const spec = defineCommand({
   name: 'delete-records',
-  summary: 'This tool helps to delete records of the given partitions down to the specified offset (Kafka\'s kafka-delete-records).',
+  summary: 'Delete the records of partitions below given offsets (Kafka\'s kafka-delete-records).',
   options: [
     { ...BOOTSTRAP_SERVER_OPTION, valueName: 'String: server(s) to use for bootstrapping', describe: 'REQUIRED: The server to connect to.' },
     {

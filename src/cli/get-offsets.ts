@@ -11,7 +11,7 @@ const TOPIC_PARTITION_PATTERN = /^([^:,]*)(?::(?:([0-9]*)|(?:([0-9]*)-([0-9]*)))
 
 const spec = defineCommand({
   name: 'get-offsets',
-  summary: 'An interactive shell for getting topic-partition offsets (Kafka\'s kafka-get-offsets).',
+  summary: 'Print partitions\' offsets at a point in time (Kafka\'s kafka-get-offsets).',
   options: [
     { ...BOOTSTRAP_SERVER_OPTION, valueName: 'String: HOST1:PORT1,...,HOST3:PORT3', describe: 'REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2.' },
     {

@@ -14,8 +14,8 @@ const int = (name: string, describe: string): OptionSpec => ({ name, kind: 'int'
 
 const spec = defineCommand({
   name: 'transactions',
-  summary: 'This tool is used to analyze the transactional state of producers in the cluster. It can be used to detect and recover from hanging transactions '
-    + '(Kafka\'s kafka-transactions). COMMAND is list, describe, describe-producers, abort or find-hanging.',
+  summary: 'List and describe transactions and producers, find and abort hanging transactions (Kafka\'s kafka-transactions); '
+    + 'COMMAND is list, describe, describe-producers, abort or find-hanging.',
   operands: 'COMMAND',
   options: [
     { ...BOOTSTRAP_SERVER_OPTION, valueName: 'host:port', describe: 'hostname and port for the broker to connect to, in the form `host:port` (multiple comma-separated entries can be given)' },

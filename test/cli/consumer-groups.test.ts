@@ -80,6 +80,8 @@ test('the issue workflow: zero lag after kcat consumes, dry-run changes nothing,
   r = await groups('--reset-offsets', '--group', 'seed-group', '--to-earliest', '--all-topics', '--execute');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(table(r.stdout).length, 8);
+  // The progress bar is for terminals only.
+  assert.doesNotMatch(r.stderr, /Resetting offsets/);
   r = await groups('--describe', '--group', 'seed-group', '--output', 'json');
   assert.equal(r.code, 0, r.stderr);
   const [described] = JSON.parse(r.stdout) as { group: string; state: string; partitions: { partition: number; currentOffset: number; logEndOffset: number; lag: number; consumerId: null }[] }[];
@@ -87,6 +89,14 @@ test('the issue workflow: zero lag after kcat consumes, dry-run changes nothing,
   assert.equal(described.state, 'Empty');
   assert.equal(described.partitions.reduce((n, p) => n + p.lag, 0), RECORDS);
   assert.ok(described.partitions.every((p) => p.currentOffset === 0 && p.lag === p.logEndOffset && p.consumerId === null));
+
+  // On a terminal (script(1) gives the command one) an executed reset draws its progress bar.
+  const command = [process.execPath, MAIN, 'consumer-groups', '--bootstrap-server', broker.bootstrap, '--reset-offsets', '--group', 'seed-group', '--to-latest', '--all-topics', '--execute'];
+  r = await run('script', ['-qec', command.join(' '), '/dev/null']);
+  assert.equal(r.code, 0, r.stdout);
+  assert.match(r.stdout, /Resetting offsets \[#{30}\] 8\/8/);
+  rows = table((await groups('--describe', '--group', 'seed-group')).stdout);
+  assert.equal(sum(rows, 'LAG'), 0);
 });
 
 test('reset scenarios: to-latest, shift-by and to-offset (kept within the log), topic:partition scope, to-current, datetime, duration, export and from-file', async () => {
