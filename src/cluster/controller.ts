@@ -14,6 +14,7 @@
 // member stays, so the partition can come back when it does.
 import { randomBytes } from 'node:crypto';
 import type { MetadataEvent, PartitionState, TopicMetadata } from './metadata-store.js';
+import { Reassigner, type OngoingReassignment, type ReassignmentRequest, type ReassignmentResult } from './reassignment.js';
 import {
   decodeControllerEpoch, decodeTopicAssignment, encodeController, encodeControllerEpoch, encodePartitionState, encodeTopicAssignment,
   zkPaths, type ZkPartitionState,
@@ -72,7 +73,19 @@ export class Controller {
   /** Brokers in controlled shutdown: no partition is given to them. */
   private readonly shuttingDown = new Set<number>();
 
-  constructor(private readonly options: ControllerOptions) {}
+  private readonly reassigner: Reassigner;
+
+  constructor(private readonly options: ControllerOptions) {
+    const live = (): number[] => options.store.liveBrokers().map((b) => b.nodeId).filter((id) => !this.shuttingDown.has(id));
+    this.reassigner = new Reassigner({
+      store: options.store,
+      log: options.log,
+      controllerEpoch: () => this.epoch,
+      fencedWrite: (ops) => this.fencedWrite(ops),
+      usable: (id) => live().includes(id),
+      liveBrokerIds: live,
+    });
+  }
 
   get isActive(): boolean {
     return this.active;
@@ -179,12 +192,20 @@ export class Controller {
       if (e instanceof ZooKeeperError && e.failedOp === 0) {
         this.options.log.warn(`controller epoch ${this.epoch} was superseded; resigning`);
         this.active = false;
+        await this.releaseControllerZnode();
         return false;
       }
       // A state written by someone else meanwhile (a leader's ISR change): the next event reconciles again.
       if (e instanceof ZooKeeperError && (e.code === 'BAD_VERSION' || e.code === 'NODE_EXISTS' || e.code === 'NO_NODE')) return false;
       throw e;
     }
+  }
+
+  /** A fenced controller whose /controller znode is still there removes it, so that an election follows (Kafka's triggerControllerMove). */
+  private async releaseControllerZnode(): Promise<void> {
+    const zk = this.options.store.zk;
+    const stat = await zk.exists(zkPaths.controller);
+    if (stat && stat.ephemeralOwner === BigInt(`0x${zk.sessionId}`)) await zk.delete(zkPaths.controller, stat.version).catch(() => {});
   }
 
   private async reconcile(): Promise<void> {
@@ -200,6 +221,7 @@ export class Controller {
         if (!this.active) return;
         if (state.version < 0) await this.createState(topic, state, live);
         else await this.repairState(topic, state, live);
+        if (this.active) await this.reassigner.maybeComplete(topic, state);
       }
     }
   }
@@ -330,6 +352,16 @@ export class Controller {
     if (!written) return result(type === 0 ? 'PREFERRED_LEADER_NOT_AVAILABLE' : 'ELIGIBLE_LEADERS_NOT_AVAILABLE', 'The partition state changed meanwhile; try again.');
     this.options.log.info(`elected ${leader} as leader of ${topicName}-${partition} (${type === 0 ? 'preferred' : 'unclean'} election requested)`);
     return result('NONE');
+  }
+
+  /** AlterPartitionReassignments (KIP-455): starts or cancels reassignments, with Kafka's per-partition outcomes. */
+  alterPartitionReassignments(requests: ReassignmentRequest[]): Promise<ReassignmentResult[]> {
+    return this.run(() => this.reassigner.alter(requests));
+  }
+
+  /** ListPartitionReassignments: the reassignments in progress among `partitions` (null: all). */
+  listPartitionReassignments(partitions: { topic: string; partition: number }[] | null): Promise<OngoingReassignment[]> {
+    return this.run(async () => this.reassigner.list(partitions));
   }
 
   /** auto.leader.rebalance.enable: per broker, when too many of its preferred partitions are led elsewhere, they move back (KafkaController.checkAndTriggerAutoLeaderRebalance). */
