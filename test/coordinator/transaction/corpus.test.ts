@@ -81,11 +81,15 @@ function context(h: Harness, topics: readonly string[], version: number): Reques
   const broker = {
     transactions: h.coordinator,
     logs: h.logs,
+    replicas: {
+      leaderLog: (t: string, p: number) => h.logs.getLog(t, p) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      leaderEpoch: () => 0,
+      afterLeaderAppend: () => {},
+    },
     groups: {
       partitionFor: (groupId: string) => offsetsPartitionFor(groupId, CORPUS_OFFSETS_PARTITIONS),
       completeTransactionalOffsets: () => {},
     },
-    delayedFetches: { notifyAppend: () => {} },
     log: { error: (m: string) => { throw new Error(m); } },
     metadata: { topic: (name: string) => (topics.includes(name) ? { partitions: [{}, {}] } : undefined) },
   };
