@@ -1,0 +1,38 @@
+"""Produces values PREFIX-0 .. PREFIX-(COUNT-1) to partition 0 of TOPIC with confluent-kafka; prints one JSON object.
+
+usage: cluster_produce.py BOOTSTRAP TOPIC ACKS PREFIX COUNT [one-by-one]
+  one-by-one: each value in its own produce request (flushed before the next is sent).
+Prints {"delivered": [[value, offset], ...], "failed": [[value, error name], ...]}.
+"""
+import json
+import sys
+
+from confluent_kafka import Producer
+
+bootstrap, topic, acks, prefix, count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+one_by_one = len(sys.argv) > 6 and sys.argv[6] == "one-by-one"
+producer = Producer({
+    "bootstrap.servers": bootstrap,
+    "acks": acks,
+    "linger.ms": 0 if one_by_one else 5,
+    "message.timeout.ms": 90000,
+    "request.timeout.ms": 60000,
+    "topic.metadata.refresh.interval.ms": 1000,
+})
+delivered, failed = [], []
+
+
+def report(err, msg):
+    value = msg.value().decode()
+    if err is None:
+        delivered.append([value, msg.offset()])
+    else:
+        failed.append([value, err.name()])
+
+
+for i in range(count):
+    producer.produce(topic, value=f"{prefix}-{i}".encode(), partition=0, on_delivery=report)
+    if one_by_one:
+        producer.flush(30)
+producer.flush(120)
+print(json.dumps({"delivered": delivered, "failed": failed}))
