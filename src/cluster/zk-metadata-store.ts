@@ -165,6 +165,11 @@ export class ZkMetadataStore implements MetadataStore {
         this.watchSession();
         if (this.self) await this.createRegistration(this.self);
         await this.loadAll();
+        // The old session's watches are gone: every known topic and partition state is read (and watched) again.
+        await Promise.all([...this.byName.values()].map(async (t) => {
+          await this.refreshAssignment(t.name);
+          await Promise.all(t.partitions.map((p) => this.refreshState(t.name, p.partition)));
+        }));
         this.options.log.info(`ZooKeeper session ${client.sessionId} established; metadata reloaded`);
         for (const l of this.sessionListeners) l(client);
         return;
