@@ -17,7 +17,7 @@ import { decodeController, decodeControllerEpoch, decodePartitionState, encodeCo
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import type { ElectLeadersRequest, ElectLeadersResponse } from '../../src/protocol/messages/elect-leaders.js';
-import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { requestMetadata, startCluster, type Cluster } from '../helpers/cluster.js';
 import { python, run } from '../helpers/clients.js';
 import { withConnection } from '../helpers/platformatic.js';
 import { RawClient } from '../helpers/raw-client.js';
@@ -201,6 +201,19 @@ describe('a cluster of three', { timeout: 280_000 }, () => {
       const ids = await withZk(cluster.zkConnect, (c) => c.getChildren(zkPaths.brokerIds));
       return ids.includes(String(victim));
     });
+    await cluster.waitForBrokers(3);
+    // Its new session watches again: a later leader change reaches it too.
+    const leaders = async (port: number): Promise<string> =>
+      JSON.stringify((await requestMetadata(port, ['frozen'])).topics[0].partitions.map((p) => [p.partitionIndex, p.leaderId, p.leaderEpoch]).sort());
+    const other = [1, 2, 3].find((id) => id !== victim)!;
+    await cluster.kill9(other);
+    await waitUntil('the revived broker sees the leaders the others see', 60_000, async () => {
+      const parts = await partitionsOf(cluster, 'frozen');
+      if (parts.some((p) => p.leaderId === other || p.leaderId < 0)) return false;
+      const third = [1, 2, 3].find((id) => id !== victim && id !== other)!;
+      return await leaders(cluster.brokers.get(victim)!.port) === await leaders(cluster.brokers.get(third)!.port);
+    });
+    await cluster.restart(other);
     await cluster.waitForBrokers(3);
   });
 });
