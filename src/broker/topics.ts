@@ -1,6 +1,7 @@
 // Topic lifecycle on this broker: create (explicitly or on first use), delete,
 // and the partition logs behind them, kept in step with the metadata store.
 import { dirname } from 'node:path';
+import { isBeingReassigned } from '../cluster/reassignment.js';
 import { IncompleteRackInfoError, assignReplicas, startIndexAfter } from '../cluster/replica-assignment.js';
 import { topicNameProblem, INTERNAL_TOPICS } from '../cluster/topic-names.js';
 import { TopicExistsError, type MetadataStore, type TopicMetadata } from '../cluster/metadata-store.js';
@@ -76,6 +77,8 @@ export class TopicService {
       if (event.type === 'partitions') {
         const topic = metadata.topic(event.topic);
         if (topic) this.openLogs(topic);
+        // After the other listeners (the replica manager stops following first).
+        if (topic) setImmediate(() => this.deleteUnassignedLogs(event.topic, event.partitions));
       } else if (event.type === 'topic-deleted') {
         this.deleting.set(event.topic, this.deleteLocalLogs(event.topic).finally(() => this.deleting.delete(event.topic)));
       } else if (event.type === 'topic-configs') {
@@ -89,6 +92,16 @@ export class TopicService {
     await Promise.all(local.map((l) => this.logs.deleteLog(name, l.partition)));
     this.onDeleted(name);
     this.log.info(`deleted topic ${name}`);
+  }
+
+  /** Logs of these partitions whose replica moved off this broker (a reassignment) are deleted, as Kafka's StopReplica with delete. */
+  private deleteUnassignedLogs(topic: string, partitions: number[]): void {
+    for (const p of partitions) {
+      const state = this.metadata.topic(topic)?.partitions[p];
+      if (!state || state.replicas.includes(this.config.nodeId) || !this.logs.getLog(topic, p)) continue;
+      this.log.info(`deleting ${topic}-${p}: its replica on this broker was reassigned away`);
+      this.logs.deleteLog(topic, p).catch((e: unknown) => this.log.error(`deleting ${topic}-${p} failed: ${(e as Error).message}`));
+    }
   }
 
   /**
@@ -279,6 +292,10 @@ export class TopicService {
     const brokers = this.liveBrokerRacks();
     if (brokers instanceof IncompleteRackInfoError) return this.placementFailed(spec.name, brokers);
     const topic = this.metadata.topic(spec.name);
+    // Kafka refuses to grow a topic while a reassignment moves one of its partitions (a race with the controller).
+    if (topic?.partitions.some(isBeingReassigned)) {
+      return { errorCode: ErrorCode.REASSIGNMENT_IN_PROGRESS, errorMessage: `A partition reassignment is in progress for the topic '${spec.name}'.` };
+    }
     if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `The topic '${spec.name}' does not exist.` };
     const current = topic.partitions.length;
     const invalid = (errorMessage: string): TopicError => ({ errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage });

@@ -14,6 +14,9 @@ export interface PartitionState {
   version: number;
   /** Epoch of the controller that last elected this partition's leader. */
   controllerEpoch: number;
+  /** While a reassignment (KIP-455) moves the partition: the replicas being added and removed (`replicas` holds both). */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 /** What changed, told to onChange listeners after the store's view was updated. */

@@ -268,11 +268,12 @@ export class ZkMetadataStore implements MetadataStore {
     this.assignmentVersions.set(name, got.stat.version);
     for (const [p, a] of assignment) {
       const known = topic.partitions[p] as PartitionState | undefined;
+      const replicas = { replicas: a.replicas, addingReplicas: a.addingReplicas, removingReplicas: a.removingReplicas };
       if (!known) {
-        topic.partitions[p] = { partition: p, leader: -1, leaderEpoch: -1, replicas: a.replicas, isr: [], version: -1, controllerEpoch: -1 };
+        topic.partitions[p] = { partition: p, leader: -1, leaderEpoch: -1, ...replicas, isr: [], version: -1, controllerEpoch: -1 };
         added.push(p);
-      } else if (known.replicas.join() !== a.replicas.join()) {
-        known.replicas = a.replicas;
+      } else if ([known.replicas, known.addingReplicas, known.removingReplicas].join('/') !== [a.replicas, a.addingReplicas, a.removingReplicas].join('/')) {
+        Object.assign(known, replicas);
         moved.push(p);
       }
     }

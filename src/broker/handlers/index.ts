@@ -3,6 +3,7 @@
 import { ApiKey } from '../../protocol/api-keys.js';
 import type { Handler } from '../router.js';
 import { handleAlterReplicaLogDirs } from './alter-replica-log-dirs.js';
+import { handleAlterPartitionReassignments } from './alter-partition-reassignments.js';
 import { handleAddOffsetsToTxn } from './add-offsets-to-txn.js';
 import { handleAddPartitionsToTxn } from './add-partitions-to-txn.js';
 import { handleApiVersions } from './api-versions.js';
@@ -30,6 +31,7 @@ import { handleJoinGroup } from './join-group.js';
 import { handleLeaveGroup } from './leave-group.js';
 import { handleListGroups } from './list-groups.js';
 import { handleListOffsets } from './list-offsets.js';
+import { handleListPartitionReassignments } from './list-partition-reassignments.js';
 import { handleListTransactions } from './list-transactions.js';
 import { handleMetadata } from './metadata.js';
 import { handleOffsetCommit } from './offset-commit.js';
@@ -62,6 +64,8 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   // Cluster control, served by the controller.
   [ApiKey.ControlledShutdown, handleControlledShutdown],
   [ApiKey.ElectLeaders, handleElectLeaders],
+  [ApiKey.AlterPartitionReassignments, handleAlterPartitionReassignments],
+  [ApiKey.ListPartitionReassignments, handleListPartitionReassignments],
   // Consumer groups.
   [ApiKey.FindCoordinator, handleFindCoordinator],
   [ApiKey.JoinGroup, handleJoinGroup],

@@ -5,6 +5,7 @@
 import { apiKeyName } from '../api-keys.js';
 import type { MessageCodec } from '../codec.js';
 import { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js';
+import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from './alter-partition-reassignments.js';
 import { AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse } from './alter-replica-log-dirs.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js';
@@ -34,6 +35,7 @@ import { JoinGroupRequest, JoinGroupResponse } from './join-group.js';
 import { LeaveGroupRequest, LeaveGroupResponse } from './leave-group.js';
 import { ListGroupsRequest, ListGroupsResponse } from './list-groups.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from './list-offsets.js';
+import { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from './list-partition-reassignments.js';
 import { MetadataRequest, MetadataResponse } from './metadata.js';
 import { OffsetCommitRequest, OffsetCommitResponse } from './offset-commit.js';
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './offset-delete.js';
@@ -106,6 +108,8 @@ export const apiMessages: ReadonlyMap<number, ApiDefinition> = new Map(
     api(ControlledShutdownRequest, ControlledShutdownResponse),
     api(ElectLeadersRequest, ElectLeadersResponse),
     api(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse),
+    api(AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse),
+    api(ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse),
     api(OffsetDeleteRequest, OffsetDeleteResponse),
     api(DescribeClusterRequest, DescribeClusterResponse),
   ].map((entry) => [entry.apiKey, entry]),
