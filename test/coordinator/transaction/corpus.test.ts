@@ -86,6 +86,8 @@ function context(h: Harness, topics: readonly string[], version: number): Reques
       leaderEpoch: () => 0,
       afterLeaderAppend: () => {},
     },
+    delayedProduces: { await: () => ErrorCode.NONE },
+    config: { int: () => 30_000 },
     groups: {
       partitionFor: (groupId: string) => offsetsPartitionFor(groupId, CORPUS_OFFSETS_PARTITIONS),
       completeTransactionalOffsets: () => {},

@@ -96,6 +96,9 @@ export async function openHarness(config: Partial<TransactionCoordinatorConfig> 
       leaderEpoch: () => 0,
       afterLeaderAppend: (l) => { l.highWatermark = l.logEndOffset; },
     },
+    // One node: a marker is replicated once it is in the log.
+    delayedProduces: { await: () => ErrorCode.NONE },
+    config: { int: () => 30_000 },
     groups: { completeTransactionalOffsets: (partition, producerId, commit) => { completedOffsets.push({ partition, producerId, commit }); } },
     log: { error: (m) => { throw new Error(m); } },
   }));
