@@ -11,6 +11,7 @@ import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { readPartitionTopicId } from '../storage/partition-metadata.js';
 import { logConfigFor, parseTopicConfigs, type TopicConfigs } from '../storage/topic-config.js';
+import { loadDynamicBrokerConfigs } from './config-admin.js';
 import type { BrokerConfig } from './config.js';
 import { internalTopic } from './internal-topics.js';
 import type { Logger } from './logger.js';
@@ -83,6 +84,10 @@ export class TopicService {
         this.deleting.set(event.topic, this.deleteLocalLogs(event.topic).finally(() => this.deleting.delete(event.topic)));
       } else if (event.type === 'topic-configs') {
         this.refreshLogConfigs(event.topic);
+      } else if (event.type === 'broker-configs' && (event.entity === '' || event.entity === String(config.nodeId))) {
+        // Dynamic broker configs changed (through any broker): the topic defaults they give change too.
+        loadDynamicBrokerConfigs({ config, metadata, nodeId: config.nodeId, log });
+        this.refreshLogConfigs();
       }
     });
   }

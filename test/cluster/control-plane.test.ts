@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { describeConfigsV4 } from '@platformatic/kafka';
+import { alterConfigsV2, describeConfigsV4 } from '@platformatic/kafka';
 import { Controller } from '../../src/cluster/controller.js';
 import { ZkMetadataStore } from '../../src/cluster/zk-metadata-store.js';
 import { ZooKeeperClient } from '../../src/cluster/zookeeper-client.js';
@@ -92,6 +92,15 @@ describe('a cluster of three', { timeout: 280_000 }, () => {
       await waitUntil(`broker ${b.id} sees retention.ms=654321`, 30_000, async () => {
         const r = await withConnection(b.port, (c) => describeConfigsV4.api.async(c, [{ resourceType: 2, resourceName: 'placed', configurationKeys: ['retention.ms'] }], false, false));
         return r.results[0].configs[0]?.value === '654321';
+      });
+    }
+
+    // So does a cluster-wide dynamic broker default set through one broker.
+    await withConnection(cluster.brokers.get(1)!.port, (c) => alterConfigsV2.api.async(c, [{ resourceType: 4, resourceName: '', configs: [{ name: 'log.retention.ms', value: '777777' }] }], false));
+    for (const b of cluster.brokers.values()) {
+      await waitUntil(`broker ${b.id} applies the default log.retention.ms`, 30_000, async () => {
+        const r = await withConnection(b.port, (c) => describeConfigsV4.api.async(c, [{ resourceType: 4, resourceName: String(b.id), configurationKeys: ['log.retention.ms'] }], false, false));
+        return r.results[0].configs[0]?.value === '777777';
       });
     }
 
