@@ -47,7 +47,7 @@ export interface BrokerRegistration {
   port: number;
   rack: string | null;
   /** Kafka's broker epoch (KIP-380): the zxid that created the registration; absent on a single node. */
-  epoch?: bigint;
+  epoch?: number;
 }
 
 export interface NewTopic {

@@ -206,7 +206,7 @@ export class ZkMetadataStore implements MetadataStore {
       if (!data) continue;
       const info = decodeBrokerInfo(id, data.data);
       const endpoint = info.endpoints.find((e) => e.securityProtocol === 'PLAINTEXT') ?? info.endpoints[0];
-      this.brokers.set(id, { nodeId: id, host: endpoint.host, port: endpoint.port, rack: info.rack, epoch: data.stat.czxid });
+      this.brokers.set(id, { nodeId: id, host: endpoint.host, port: endpoint.port, rack: info.rack, epoch: Number(data.stat.czxid) });
       changed = true;
     }
     if (changed) this.emit({ type: 'brokers' });

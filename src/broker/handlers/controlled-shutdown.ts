@@ -12,7 +12,7 @@ export async function handleControlledShutdown(ctx: RequestContext, req: Control
   if (!controller?.isActive) return refused(ErrorCode.NOT_CONTROLLER);
   // KIP-380: a request from an earlier life of the broker (epoch below its registration's) is stale.
   const registered = metadata.liveBrokers().find((b) => b.nodeId === req.brokerId)?.epoch;
-  if (req.brokerEpoch !== -1n && registered !== undefined && req.brokerEpoch < registered) return refused(ErrorCode.STALE_BROKER_EPOCH);
+  if (req.brokerEpoch !== -1 && registered !== undefined && req.brokerEpoch < registered) return refused(ErrorCode.STALE_BROKER_EPOCH);
   try {
     const { remaining } = await controller.controlledShutdown(req.brokerId);
     return { errorCode: ErrorCode.NONE, remainingPartitions: remaining.map((p) => ({ topicName: p.topic, partitionIndex: p.partition })) };

@@ -7,7 +7,7 @@ import { defineMessage } from '../codec.js';
 export interface ControlledShutdownRequest {
   brokerId: number;
   /** The czxid of the broker's registration znode; -1 before v2. */
-  brokerEpoch: bigint;
+  brokerEpoch: number;
 }
 
 export const ControlledShutdownRequest = defineMessage<ControlledShutdownRequest>({
@@ -17,7 +17,7 @@ export const ControlledShutdownRequest = defineMessage<ControlledShutdownRequest
   flexibleVersions: '3+',
   fields: [
     { name: 'brokerId', type: 'int32', versions: '0+' },
-    { name: 'brokerEpoch', type: 'int64', versions: '2+', default: -1n, ignorable: true },
+    { name: 'brokerEpoch', type: 'int64', versions: '2+', default: -1, ignorable: true },
   ],
 });
 
