@@ -7,6 +7,7 @@ import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
 import { BrokerChannel } from '../cluster/broker-channel.js';
 import { Controller } from '../cluster/controller.js';
 import { loadOrCreateMetaProperties, storedClusterId } from '../cluster/meta-properties.js';
+import { refuseMixedCluster } from '../cluster/mixed-cluster.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
 import { ReplicaManager, type ReplicationConfig } from '../cluster/replica-manager.js';
 import { ZkMetadataStore } from '../cluster/zk-metadata-store.js';
@@ -193,11 +194,7 @@ export class Broker implements BrokerContext {
     let broker: Broker | undefined;
     try {
       broker = new Broker(config, log, clusterId, logs, metadata);
-      if (metadata.clustered) {
-        await broker.topics.deleteStrayLogs();
-      } else {
-        await broker.topics.adoptOrphanLogs();
-      }
+      if (!metadata.clustered) await broker.topics.adoptOrphanLogs();
       for (const topic of metadata.topics()) broker.topics.openLogs(topic);
       // Leads or follows each partition; a partition led alone has its high watermark at its log end.
       broker.replicas.start();
@@ -206,6 +203,8 @@ export class Broker implements BrokerContext {
       await broker.coordinatorLeadership.settled();
       await broker.server.listen(config.listeners);
       await metadata.registerBroker(broker.advertised());
+      // Only once registered, so that a broker refused (its broker.id taken) deletes nothing.
+      if (metadata.clustered) await broker.topics.deleteStrayLogs();
       broker.controller?.start();
     } catch (e) {
       if (broker) await broker.stop().catch(() => {});
@@ -325,6 +324,7 @@ async function openMetadata(config: BrokerConfig, log: Logger): Promise<{ cluste
     log,
   }, await storedClusterId(dirs));
   try {
+    refuseMixedCluster(store.kafkaBrokers(), connect);
     return { clusterId: await loadOrCreateMetaProperties(dirs, config.nodeId, store.clusterId), metadata: store };
   } catch (e) {
     await store.close();

@@ -413,9 +413,13 @@ export class ReplicaManager {
     this.opts.onHighWatermark(log, Math.max(bytes, 1));
   }
 
-  /** Kafka's maybeExpandIsr: a follower joins once it reached the high watermark and the start of the leader's epoch. */
+  /**
+   * Kafka's maybeExpandIsr: a follower joins once it reached the high watermark and the start of the
+   * leader's epoch, and only while it is a live broker (Kafka 3.3+'s isReplicaIsrEligible): a broker
+   * fetches before it registers, and the controller would take an unregistered one out again.
+   */
   private maybeExpandIsr(r: Replica, id: number, f: FollowerState): void {
-    if (r.pendingIsr || f.logEndOffset < r.log.highWatermark || f.logEndOffset < r.epochStartOffset) return;
+    if (r.pendingIsr || !this.live.has(id) || f.logEndOffset < r.log.highWatermark || f.logEndOffset < r.epochStartOffset) return;
     this.writeIsr(r, [...r.isr, id], `${id} caught up to ${f.logEndOffset}`);
   }
 

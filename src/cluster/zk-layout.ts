@@ -123,6 +123,11 @@ export interface ZkBrokerInfo {
   jmxPort: number;
   /** Registration time, ms since the epoch. */
   timestamp: number;
+  /**
+   * Samsa's own field ("software":"samsa"): Kafka does not write it and its decoder ignores it, so a
+   * registration without it is an Apache Kafka broker's.
+   */
+  software?: string;
 }
 
 function endpointString(e: ZkEndpoint): string {
@@ -143,6 +148,7 @@ export function encodeBrokerInfo(broker: ZkBrokerInfo): Buffer {
     timestamp: String(broker.timestamp),
     port: plaintext ? plaintext.port : -1,
     version: 4,
+    ...(broker.software === undefined ? {} : { software: broker.software }),
   });
 }
 
@@ -178,6 +184,7 @@ export function decodeBrokerInfo(id: number, data: Buffer): ZkBrokerInfo {
     rack: typeof rack === 'string' ? rack : null,
     jmxPort: int(what, data, json, 'jmx_port'),
     timestamp: json.timestamp === undefined ? 0 : int(what, data, json, 'timestamp'),
+    ...(typeof json.software === 'string' ? { software: json.software } : {}),
   };
 }
 

@@ -21,6 +21,7 @@ import { ZooKeeperClient, ZooKeeperError, type ZkStat } from './zookeeper-client
 export interface ZkLogger {
   info(message: string): void;
   warn(message: string): void;
+  error?(message: string): void;
 }
 
 export interface ZkMetadataStoreOptions {
@@ -40,6 +41,9 @@ const DEFAULT_CONTROLLER_WAIT_MS = 30_000;
 /** Topics written by Kafka before 2.8 have no id until the controller gives them one. */
 const NO_TOPIC_ID = Buffer.alloc(16);
 
+/** What Samsa writes in its registration's "software" field; Kafka's registrations have none. */
+export const SAMSA_SOFTWARE = 'samsa';
+
 /** Another live broker holds this broker id. */
 export class DuplicateBrokerIdError extends Error {
   override name = 'DuplicateBrokerIdError';
@@ -49,6 +53,11 @@ export class ZkMetadataStore implements MetadataStore {
   readonly clustered = true;
   private client: ZooKeeperClient;
   private readonly brokers = new Map<number, BrokerRegistration>();
+  /**
+   * Live brokers registered by Apache Kafka (no "software" field). They are not Samsa's live
+   * brokers: Kafka brokers take orders from a controller's requests, Samsa's from ZooKeeper.
+   */
+  private readonly kafkaBrokerIds = new Set<number>();
   private controller = -1;
   private readonly byName = new Map<string, TopicMetadata>();
   private readonly byId = new Map<string, TopicMetadata>();
@@ -119,6 +128,11 @@ export class ZkMetadataStore implements MetadataStore {
 
   liveBrokers(): BrokerRegistration[] {
     return [...this.brokers.values()].sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  /** Ids of the live Apache Kafka brokers registered in this cluster (a mixed cluster, which Samsa does not run in). */
+  kafkaBrokers(): number[] {
+    return [...this.kafkaBrokerIds].sort((a, b) => a - b);
   }
 
   topics(): IterableIterator<TopicMetadata> {
@@ -200,11 +214,19 @@ export class ZkMetadataStore implements MetadataStore {
         changed = true;
       }
     }
+    for (const id of this.kafkaBrokerIds) if (!live.has(id)) this.kafkaBrokerIds.delete(id);
     for (const id of live) {
-      if (this.brokers.has(id)) continue;
+      if (this.brokers.has(id) || this.kafkaBrokerIds.has(id)) continue;
       const data = await getOrNull(this.client, zkPaths.broker(id));
       if (!data) continue;
       const info = decodeBrokerInfo(id, data.data);
+      if (info.software !== SAMSA_SOFTWARE) {
+        this.kafkaBrokerIds.add(id);
+        (this.options.log.error ?? this.options.log.warn).call(this.options.log, `an Apache Kafka broker (id ${id}) registered in this cluster: ` +
+          'Samsa and Kafka brokers cannot run side by side (Kafka follows a controller\'s LeaderAndIsr requests, Samsa follows ZooKeeper); ' +
+          `Samsa treats broker ${id} as offline and leaves its replicas out of leader elections. Stop it, and start a Samsa broker with its broker.id, zookeeper.connect and log.dirs instead`);
+        continue;
+      }
       const endpoint = info.endpoints.find((e) => e.securityProtocol === 'PLAINTEXT') ?? info.endpoints[0];
       this.brokers.set(id, { nodeId: id, host: endpoint.host, port: endpoint.port, rack: info.rack, epoch: Number(data.stat.czxid) });
       changed = true;
@@ -380,6 +402,7 @@ export class ZkMetadataStore implements MetadataStore {
       rack: self.rack,
       jmxPort: -1,
       timestamp: Date.now(),
+      software: SAMSA_SOFTWARE,
     });
     const deadline = Date.now() + this.client.sessionTimeoutMs + 2_000;
     for (;;) {

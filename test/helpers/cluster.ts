@@ -30,6 +30,12 @@ export interface ClusterOptions {
   brokerOverrides?: Record<number, Overrides>;
   /** A running ZooKeeper to share (the cluster takes a fresh chroot in it and leaves it running); by default the cluster starts its own. */
   zk?: ZooKeeperServer;
+  /** The chroot to run in (with `zk`: one the test prepared); by default a fresh one. */
+  chroot?: string;
+  /** Data dirs the test prepared, by broker id (left in place by close()); the others are fresh. */
+  dataDirs?: Record<number, string>;
+  /** The brokers started at once (by default all); the test starts the others with restart(). */
+  startFirst?: number[];
   /**
    * The test's context: close() then runs after the test, and a failed test keeps the
    * cluster's directory and prints the brokers' log files.
@@ -57,7 +63,7 @@ export interface Cluster {
   /** zookeeper.connect of the brokers, chroot included. */
   readonly zkConnect: string;
   readonly brokers: ReadonlyMap<number, ClusterBroker>;
-  /** 127.0.0.1:p1,127.0.0.1:p2,... in broker id order. */
+  /** 127.0.0.1:p1,127.0.0.1:p2,... in broker id order (brokers started at least once). */
   readonly bootstrap: string;
   /** Where this cluster's data dirs and log files are. */
   readonly dir: string;
@@ -95,7 +101,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const slots = new Map<number, BrokerSlot>();
   let zk: ZooKeeperServer | undefined = opts.zk;
   let closed = false;
-  const chroot = `/samsa-${Math.random().toString(36).slice(2, 10)}`;
+  const chroot = opts.chroot ?? `/samsa-${Math.random().toString(36).slice(2, 10)}`;
   const internalReplicas = Math.min(3, opts.brokers);
 
   const launch = async (slot: BrokerSlot): Promise<void> => {
@@ -180,10 +186,11 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       const brokerDir = join(dir, `broker-${id}`);
       mkdirSync(brokerDir);
       // Port 0 the first time (no race for a free port); the bound port is kept for restarts.
-      slots.set(id, { id, port: 0, dataDir: join(brokerDir, 'data'), logFile: join(dir, `broker-${id}.log`), process: null, logClosed: Promise.resolve() });
+      slots.set(id, { id, port: 0, dataDir: opts.dataDirs?.[id] ?? join(brokerDir, 'data'), logFile: join(dir, `broker-${id}.log`), process: null, logClosed: Promise.resolve() });
     }
     // Every start settles before a failure is reported, so close() finds every process that did start.
-    const started = await Promise.allSettled([...slots.values()].map(launch));
+    const first = opts.startFirst ? [...slots.values()].filter((s) => opts.startFirst!.includes(s.id)) : [...slots.values()];
+    const started = await Promise.allSettled(first.map(launch));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   } catch (e) {
@@ -208,7 +215,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     zk,
     zkConnect: `${zk.connectString}${chroot}`,
     brokers: slots,
-    bootstrap: [...slots.values()].map((s) => `127.0.0.1:${s.port}`).join(','),
+    get bootstrap() {
+      return [...slots.values()].filter((s) => s.port !== 0).map((s) => `127.0.0.1:${s.port}`).join(',');
+    },
     dir,
     kill9,
     async stop(id) {

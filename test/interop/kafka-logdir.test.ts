@@ -4,18 +4,15 @@
 // start offset on; the compacted partition stays as the cleaner left it; the
 // transactional one keeps its markers, so read_committed (kcat) skips the aborted records.
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { kcat, python } from '../helpers/clients.js';
 import { removeDir, startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
-
-const REFERENCE = fileURLToPath(new URL('../../../../shared/reference/kafka-2.4.1-logdir/', import.meta.url));
-
-type Row = [offset: number, key: string | null, value: string | null];
+import {
+  KAFKA_LOGDIR as REFERENCE, KAFKA_PARTITIONS as PARTITIONS, abortedRanges, dumpedRecords, kcatRows as kcatRowsOf, markerOffsets, type Row,
+} from '../helpers/kafka-reference.js';
 
 let broker: BrokerProcess;
 let dataDir: string;
@@ -29,50 +26,7 @@ after(async () => {
   removeDir(dataDir);
 });
 
-/** Records of a partition as Kafka's dumps list them (control records left out), from `logStart` on. */
-function dumpedRecords(partitionDir: string, logStart: number): Row[] {
-  const rows: Row[] = [];
-  const dir = join(REFERENCE, partitionDir);
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.log.dump.txt')).sort()) {
-    for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
-      const m = /^\| offset: (\d+) .*?valuesize: (-?\d+) .*?headerKeys: \[[^\]]*\] key: (\S+)(?: payload: (.*))?$/.exec(line);
-      if (!m || Number(m[1]) < logStart) continue;
-      rows.push([Number(m[1]), m[3], m[2] === '-1' ? null : (m[4] ?? '')]);
-    }
-  }
-  return rows;
-}
-
-/** [producer id, first offset, last offset] of each aborted transaction in Kafka's .txnindex dumps. */
-function abortedRanges(partitionDir: string): [number, number, number][] {
-  const dir = join(REFERENCE, partitionDir);
-  const out: [number, number, number][] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.txnindex.dump.txt'))) {
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/producerId: (\d+) firstOffset: (\d+) lastOffset: (\d+)/g)) {
-      out.push([Number(m[1]), Number(m[2]), Number(m[3])]);
-    }
-  }
-  return out;
-}
-
-async function kcatRows(topic: string, partition: number, isolation = 'read_uncommitted'): Promise<Row[]> {
-  const out = await kcat(['-b', broker.bootstrap, '-C', '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-q',
-    '-X', `isolation.level=${isolation}`, '-f', '%o\t%k\t%S\t%s\n']);
-  return out.split('\n').filter((l) => l !== '').map((l) => {
-    const [offset, key, size, value] = l.split('\t');
-    return [Number(offset), key, size === '-1' ? null : value];
-  });
-}
-
-/** Offsets of the control records (transaction markers) in Kafka's dumps. */
-function markerOffsets(partitionDir: string): Set<number> {
-  const dir = join(REFERENCE, partitionDir);
-  const out = new Set<number>();
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.log.dump.txt'))) {
-    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/^\| offset: (\d+) .*endTxnMarker/gm)) out.add(Number(m[1]));
-  }
-  return out;
-}
+const kcatRows = (topic: string, partition: number, isolation?: string): Promise<Row[]> => kcatRowsOf(broker.bootstrap, topic, partition, isolation);
 
 /**
  * kafka-python 2.0.2 has no isolation level (it reads uncommitted), and it hands control records to
@@ -83,14 +37,6 @@ async function kafkaPythonRows(topic: string, partition: number): Promise<Row[]>
   const markers = markerOffsets(`${topic}-${partition}`);
   return r.records.filter(([offset]) => !markers.has(offset));
 }
-
-const PARTITIONS: [topic: string, partition: number, logStart: number][] = [
-  ['corpus-plain', 0, 0],
-  ['corpus-plain', 1, 50], // DeleteRecords moved its log start to 50 (log-start-offset-checkpoint)
-  ['corpus-logappend', 0, 0],
-  ['corpus-compact', 0, 0],
-  ['corpus-txn', 0, 0],
-];
 
 test('every topic of the Kafka log dir is adopted with its partitions', async () => {
   const out = await kcat(['-b', broker.bootstrap, '-L']);
