@@ -76,6 +76,11 @@ export class Broker implements BrokerContext {
         return logs.getLog(topic.name, partition);
       },
       minInsyncReplicas: (topic) => this.topics.insyncReplicas(topic, 0).minIsr,
+      quotaSettings: (side) => ({
+        rate: config.int(`${side}.replication.throttled.rate`),
+        samples: config.int('replication.quota.window.num'),
+        windowMs: config.int('replication.quota.window.size.seconds') * 1000,
+      }),
       onHighWatermark: (l, bytes) => {
         this.delayedFetches.notifyAppend(l, bytes);
         this.delayedProduces.notify(l);

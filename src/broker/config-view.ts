@@ -90,7 +90,8 @@ export function topicConfigEntries(config: BrokerConfig, overrides: TopicConfigs
     const sensitive = def.type === 'password';
     const value = name in overrides ? overrides[name] : defaults[name];
     const shown = sensitive ? null : formatConfigValue(value);
-    const synonyms = synonymsOf(config, def.synonyms[0].key, sensitive);
+    // Keys without a broker synonym (the throttled replica lists) have only the topic's own value.
+    const synonyms = def.synonyms.length > 0 ? synonymsOf(config, def.synonyms[0].key, sensitive) : [];
     if (name in overrides) synonyms.unshift({ name, value: shown, source: ConfigSource.TOPIC_CONFIG });
     out.push(entry(name, shown, false, sensitive, synonyms, def.type, opts));
   }

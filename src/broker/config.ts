@@ -78,6 +78,11 @@ export const BROKER_CONFIG_DEFS: ReadonlyMap<string, ConfigDef> = new Map<string
   ['replica.fetch.backoff.ms', { type: 'int', default: 1000, validate: atLeast(0) }],
   ['replica.fetch.response.max.bytes', { type: 'int', default: 10485760, validate: atLeast(0) }],
   ['replica.socket.timeout.ms', { type: 'int', default: 30000 }],
+  /** Replication quotas (bytes/s) for the replicas topics list in leader/follower.replication.throttled.replicas; Kafka sets them dynamically only. */
+  ['leader.replication.throttled.rate', { type: 'long', default: LONG_MAX, validate: atLeast(0) }],
+  ['follower.replication.throttled.rate', { type: 'long', default: LONG_MAX, validate: atLeast(0) }],
+  ['replication.quota.window.num', { type: 'int', default: 11, validate: atLeast(1) }],
+  ['replication.quota.window.size.seconds', { type: 'int', default: 1, validate: atLeast(1) }],
   ['num.replica.fetchers', { type: 'int', default: 1, validate: atLeast(1) }],
   ['offsets.commit.timeout.ms', { type: 'int', default: 5000, validate: atLeast(1) }],
   ['request.timeout.ms', { type: 'int', default: 30000, validate: atLeast(0) }],
@@ -170,6 +175,8 @@ export type BrokerConfigLayer = 'dynamic-broker' | 'dynamic-default' | 'static' 
 export const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set([
   ...[...TOPIC_CONFIG_DEFS.values()].flatMap((d) => d.synonyms.map((s) => s.key)).filter((k) => BROKER_CONFIG_DEFS.has(k)),
   'transaction.partition.verification.enable',
+  'leader.replication.throttled.rate',
+  'follower.replication.throttled.rate',
 ]);
 
 /**

@@ -15,6 +15,7 @@ import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '
 import { BATCH_HEADER_SIZE, baseOffsetOf } from '../protocol/records/batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { BrokerChannel } from './broker-channel.js';
+import type { ReplicationQuota } from './replication-quota.js';
 
 /** replica.* broker configs. */
 export interface ReplicationConfig {
@@ -48,6 +49,8 @@ export interface FollowedPartition {
   delayedUntil: number;
   /** The truncation in progress: a new leader waits for it before writing. */
   truncation?: Promise<void>;
+  /** The last fetch reached the leader's high watermark (Kafka's isReplicaInSync: a throttle never holds it back). */
+  caughtUp?: boolean;
 }
 
 export interface FetcherContext {
@@ -55,6 +58,8 @@ export interface FetcherContext {
   channel: BrokerChannel;
   config: ReplicationConfig;
   log: ReplicationLogger;
+  /** The follower side's replication throttle. */
+  quota: ReplicationQuota;
   /** The leader fenced this partition's epoch: it waits for the next partition state. */
   onFenced(p: FollowedPartition): void;
 }
@@ -116,7 +121,7 @@ export class ReplicaFetcher {
         try {
           const truncating = ready.filter((p) => p.truncating);
           if (truncating.length > 0) await this.truncate(truncating);
-          const fetching = ready.filter((p) => !p.truncating && this.isCurrent(p));
+          const fetching = ready.filter((p) => !p.truncating && this.isCurrent(p) && !this.throttled(p));
           if (fetching.length > 0) await this.fetch(fetching);
         } catch (e) {
           this.ctx.log.error(`replica fetcher for broker ${this.leaderId} failed: ${(e as Error).stack ?? String(e)}`);
@@ -140,6 +145,14 @@ export class ReplicaFetcher {
         done();
       };
     });
+  }
+
+  /** Kafka's shouldFollowerThrottle; a partition left out is tried again after replica.fetch.backoff.ms. */
+  private throttled(p: FollowedPartition): boolean {
+    const { quota } = this.ctx;
+    if (p.caughtUp || !quota.isThrottled(p.topic, p.partition) || !quota.isQuotaExceeded()) return false;
+    this.delay([p]);
+    return true;
   }
 
   private delay(partitions: FollowedPartition[]): void {
@@ -258,13 +271,17 @@ export class ReplicaFetcher {
     switch (d.errorCode) {
       case ErrorCode.NONE:
         try {
-          await this.append(p, d.records as Buffer | null);
+          const records = d.records as Buffer | null;
+          // In-sync replicas' bytes count too, so all replication stays within the rate.
+          if (records && this.ctx.quota.isThrottled(p.topic, p.partition)) this.ctx.quota.record(records.length);
+          await this.append(p, records);
         } catch (e) {
           this.ctx.log.error(`${p.topic}-${p.partition}: appending fetched data at ${p.fetchOffset} failed: ${(e as Error).message}`);
           this.delay([p]);
           return;
         }
         p.log.updateHighWatermark(d.highWatermark);
+        p.caughtUp = d.highWatermark <= p.fetchOffset;
         if (d.logStartOffset > p.log.logStartOffset && d.logStartOffset <= p.log.highWatermark) p.log.deleteRecordsBefore(d.logStartOffset);
         return;
       case ErrorCode.OFFSET_OUT_OF_RANGE:

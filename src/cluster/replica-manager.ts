@@ -11,6 +11,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { BrokerChannel } from './broker-channel.js';
 import type { MetadataEvent, MetadataStore, PartitionState, TopicMetadata } from './metadata-store.js';
+import { ReplicationQuota, type QuotaSettings } from './replication-quota.js';
 import { type FollowedPartition, ReplicaFetcher, type ReplicationConfig, type ReplicationLogger } from './replica-fetcher.js';
 
 export type { ReplicationConfig } from './replica-fetcher.js';
@@ -29,6 +30,8 @@ export interface ReplicaManagerOptions {
   openLog(topic: TopicMetadata, partition: number): PartitionLog | undefined;
   /** min.insync.replicas in force for a topic. */
   minInsyncReplicas(topic: string): number;
+  /** The replication quota in force on each side (leader/follower.replication.throttled.rate and its windows). */
+  quotaSettings(side: 'leader' | 'follower'): QuotaSettings;
   /** `bytes` more became readable below the high watermark (consumer fetches and acks=all produces wait for it). */
   onHighWatermark(log: PartitionLog, bytes: number): void;
   /** `bytes` were appended to a log this broker leads (replica fetches wait for it). */
@@ -91,6 +94,9 @@ export class ReplicaManager {
   private readonly fetchers = new Map<string, ReplicaFetcher>();
   private readonly listeners: LeadershipListener[] = [];
   private readonly channel: BrokerChannel;
+  /** Replication throttles (KIP-73): data this broker sends as leader, and fetches as follower. */
+  private readonly leaderQuota: ReplicationQuota;
+  private readonly followerQuota: ReplicationQuota;
   private live = new Set<number>();
   private isrTimer: NodeJS.Timeout | undefined;
   private started = false;
@@ -98,6 +104,9 @@ export class ReplicaManager {
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.channel = new BrokerChannel(opts.metadata, { clientId: `broker-${opts.nodeId}-fetcher`, requestTimeoutMs: opts.config.socketTimeoutMs });
+    const throttledReplicas = (topic: string, key: string): string[] | undefined => opts.metadata.topic(topic)?.configs[key] as string[] | undefined;
+    this.leaderQuota = new ReplicationQuota('leader', opts.nodeId, () => opts.quotaSettings('leader'), throttledReplicas);
+    this.followerQuota = new ReplicationQuota('follower', opts.nodeId, () => opts.quotaSettings('follower'), throttledReplicas);
   }
 
   private get nodeId(): number {
@@ -213,6 +222,21 @@ export class ReplicaManager {
     if (!r.isr.includes(followerId)) this.maybeExpandIsr(r, followerId, f);
     if (moved) this.maybeIncrementHighWatermark(r, now);
     return ErrorCode.NONE;
+  }
+
+  /**
+   * Kafka's shouldLeaderThrottle: a follower's fetch gets no data for the partition while it is not
+   * in the ISR, the topic throttles this leader's replica and the leader quota is used up.
+   */
+  leaderThrottled(log: PartitionLog, followerId: number): boolean {
+    const r = this.byLog.get(log);
+    return r !== undefined && !r.isr.includes(followerId) && this.leaderQuota.isThrottled(r.topic, r.partition) && this.leaderQuota.isQuotaExceeded();
+  }
+
+  /** Bytes a replica fetch response carries for the partition: counted against the leader quota when it is throttled. */
+  recordLeaderReplication(log: PartitionLog, bytes: number): void {
+    const r = this.byLog.get(log);
+    if (r && this.leaderQuota.isThrottled(r.topic, r.partition)) this.leaderQuota.record(bytes);
   }
 
   // --- roles ---
@@ -360,6 +384,7 @@ export class ReplicaManager {
         channel: this.channel,
         config: this.opts.config,
         log: this.opts.log,
+        quota: this.followerQuota,
         onFenced: (p) => this.onFenced(p),
       });
       this.fetchers.set(key, fetcher);

@@ -19,6 +19,11 @@ const LONG_MAX = Number.MAX_SAFE_INTEGER;
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
+/** Kafka's ThrottledReplicaListValidator: '*', or partition:broker pairs. */
+const throttledReplicas = (v: ConfigValue): string | undefined =>
+  Array.isArray(v) && (v.every((s) => /^\d+:\d+$/.test(s)) || v.join('') === '*')
+    ? undefined : "must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...";
+
 /** Kafka's gzip level: zlib's 1-9, or -1 for zlib's default. */
 export const gzipLevel = (v: ConfigValue): string | undefined =>
   typeof v === 'number' && v !== -1 && (v < 1 || v > 9) ? 'must be -1 or between 1 and 9' : undefined;
@@ -33,7 +38,9 @@ export const TOPIC_CONFIG_DEFS: ReadonlyMap<string, TopicConfigDef> = new Map<st
   ['file.delete.delay.ms', { type: 'long', default: 60000, synonyms: [{ key: 'log.segment.delete.delay.ms' }], validate: atLeast(0) }],
   ['flush.messages', { type: 'long', default: LONG_MAX, synonyms: [{ key: 'log.flush.interval.messages' }], validate: atLeast(1) }],
   ['flush.ms', { type: 'long', default: LONG_MAX, synonyms: [{ key: 'log.flush.interval.ms' }, { key: 'log.flush.scheduler.interval.ms' }], validate: atLeast(0) }],
+  ['follower.replication.throttled.replicas', { type: 'list', default: [], synonyms: [], validate: throttledReplicas }],
   ['index.interval.bytes', { type: 'int', default: 4096, synonyms: [{ key: 'log.index.interval.bytes' }], validate: atLeast(0) }],
+  ['leader.replication.throttled.replicas', { type: 'list', default: [], synonyms: [], validate: throttledReplicas }],
   ['max.compaction.lag.ms', { type: 'long', default: LONG_MAX, synonyms: [{ key: 'log.cleaner.max.compaction.lag.ms' }], validate: atLeast(1) }],
   ['max.message.bytes', { type: 'int', default: 1048588, synonyms: [{ key: 'message.max.bytes' }], validate: atLeast(0) }],
   ['message.downconversion.enable', { type: 'boolean', default: true, synonyms: [{ key: 'log.message.downconversion.enable' }] }],

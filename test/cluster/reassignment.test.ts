@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alterPartitionReassignmentsV0, createPartitionsV3, listPartitionReassignmentsV0 } from '@platformatic/kafka';
+import {
+  ConfigResourceTypes, IncrementalAlterConfigOperationTypes, alterPartitionReassignmentsV0, createPartitionsV3, describeConfigsV4,
+  incrementalAlterConfigsV1, listPartitionReassignmentsV0,
+} from '@platformatic/kafka';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { kcat, python } from '../helpers/clients.js';
@@ -77,6 +80,22 @@ async function consumeFrom(id: number, topic: string): Promise<string[]> {
   return out.split('\n').filter((l) => l !== '');
 }
 
+/** Sets configs of one resource through the broker on `port` (IncrementalAlterConfigs). */
+async function setConfigs(port: number, resourceType: number, resourceName: string, configs: Record<string, string>): Promise<void> {
+  const r = await withConnection(port, (c) => incrementalAlterConfigsV1.api.async(c, [{
+    resourceType: resourceType as never,
+    resourceName,
+    configs: Object.entries(configs).map(([name, value]) => ({ name, value, configOperation: IncrementalAlterConfigOperationTypes.SET })),
+  }], false));
+  assert.equal(r.responses[0].errorCode, 0, r.responses[0].errorMessage ?? '');
+}
+
+/** A topic config as the broker on `port` sees it (DescribeConfigs). */
+async function topicConfig(port: number, topic: string, name: string): Promise<string | null> {
+  const r = await withConnection(port, (c) => describeConfigsV4.api.async(c, [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: [name] }], false, false));
+  return r.results[0].configs.find((e) => e.name === name)?.value ?? null;
+}
+
 /** Waits until the reassignment is over: nothing listed, and the metadata shows `replicas` all in sync. */
 async function waitForMove(topic: string, replicas: number[]): Promise<void> {
   let seen = '';
@@ -92,7 +111,8 @@ describe('partition reassignment and rack-aware placement on three brokers', { t
   before(async () => {
     cluster = await startCluster({
       brokers: 3,
-      overrides: { 'auto.leader.rebalance.enable': false },
+      // Small replica fetches, so that a throttled follower gets a few batches at a time.
+      overrides: { 'auto.leader.rebalance.enable': false, 'replica.fetch.max.bytes': 1024 },
       brokerOverrides: Object.fromEntries(Object.entries(RACKS).map(([id, rack]) => [Number(id), { 'broker.rack': rack }])),
     });
     await cluster.waitForBrokers(3);
@@ -143,6 +163,41 @@ describe('partition reassignment and rack-aware placement on three brokers', { t
     await waitForMove('growing', target);
     assert.equal((await partition('growing')).leaderId, before[0], 'the leader stays when it is a target replica');
     assert.ok(existsSync(join(cluster.brokers.get(added)!.dataDir, 'growing-0')));
+  });
+
+  test('a throttled reassignment is listed while in progress, blocks adding partitions, and is cancelled', async () => {
+    await createTopic('throttled', 1, 1);
+    const from = (await partition('throttled')).replicaNodes[0];
+    const target = from === 1 ? 2 : 1;
+    // A hundred batches of one record: far more than the quota lets through in the test's time.
+    const values = Array.from({ length: 100 }, (_, i) => `throttled-${i}`);
+    await kcat(['-P', '-b', cluster.bootstrap, '-t', 'throttled', '-p', '0', '-X', 'batch.num.messages=1', '-X', 'linger.ms=0'], `${values.join('\n')}\n`);
+    // As kafka-reassign-partitions.sh --throttle: the leader's and the moving replica's sides, 1 byte/s.
+    await setConfigs(cluster.brokers.get(from)!.port, ConfigResourceTypes.BROKER, String(from), { 'leader.replication.throttled.rate': '1' });
+    await setConfigs(cluster.brokers.get(target)!.port, ConfigResourceTypes.BROKER, String(target), { 'follower.replication.throttled.rate': '1' });
+    await setConfigs(cluster.brokers.get(from)!.port, ConfigResourceTypes.TOPIC, 'throttled', {
+      'leader.replication.throttled.replicas': `0:${from}`, 'follower.replication.throttled.replicas': `0:${target}`,
+    });
+    for (const id of [from, target]) {
+      await waitUntil(`broker ${id} to see the throttled replicas`, 30_000, async () =>
+        await topicConfig(cluster.brokers.get(id)!.port, 'throttled', 'follower.replication.throttled.replicas') === `0:${target}`);
+    }
+    assert.deepEqual(outcome(await alter('throttled', 0, [target])), ['NONE', null]);
+    const expected = { partitionIndex: 0, replicas: [target, from], addingReplicas: [target], removingReplicas: [from] };
+    assert.deepEqual((await list(null)).topics, [{ name: 'throttled', partitions: [expected] }]);
+    assert.deepEqual((await list([{ name: 'throttled', partitionIndexes: [0, 7] }, { name: 'nowhere', partitionIndexes: [0] }])).topics,
+      [{ name: 'throttled', partitions: [expected] }]);
+    const meta = await partition('throttled');
+    assert.deepEqual([meta.leaderId, meta.replicaNodes, meta.isrNodes], [from, [target, from], [from]]);
+    const grow = await withConnection(await controllerPort(), (c) => answerOf(createPartitionsV3.api.async(c, [{ name: 'throttled', count: 2 }], 30_000, false)));
+    assert.deepEqual([grow.results[0].errorCode, grow.results[0].errorMessage],
+      [ErrorCode.REASSIGNMENT_IN_PROGRESS, 'A partition reassignment is in progress for the topic \'throttled\'.']);
+    // Cancelled: back to the original replica; the target's partial copy is deleted.
+    assert.deepEqual(outcome(await alter('throttled', 0, null)), ['NONE', null]);
+    await waitForMove('throttled', [from]);
+    await waitUntil('the cancelled replica\'s log to be deleted', 30_000, () => !existsSync(join(cluster.brokers.get(target)!.dataDir, 'throttled-0')));
+    assert.deepEqual(await consumeFrom(from, 'throttled'), values);
+    assert.deepEqual(outcome(await alter('throttled', 0, null)), ['NO_REASSIGNMENT_IN_PROGRESS', 'No partition reassignment is in progress.']);
   });
 
   test('bad reassignments fail with Kafka\'s errors and leave the cluster as it was', async () => {

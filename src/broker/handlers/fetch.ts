@@ -32,6 +32,8 @@ interface Target {
   log: PartitionLog | undefined;
   /** Error known before reading (unknown topic, fenced epoch). */
   error: number;
+  /** A follower's fetch gets no data for it: the leader's replication throttle holds it back. */
+  throttled?: boolean;
 }
 
 interface FetchPlan {
@@ -55,19 +57,23 @@ export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promi
   }
   const replicaId = version >= 15 ? req.replicaState.replicaId : req.replicaId;
   const follower = replicaId >= 0 ? replicaId : undefined;
-  const targets = plan.partitions.map((p) => resolve(broker, version, p, follower));
+  // Followers out of the ISR get nothing for partitions the leader's replication quota holds back.
+  const throttle = (t: Target): Target => (follower !== undefined && t.log && broker.replicas.leaderThrottled(t.log, follower) ? { ...t, throttled: true } : t);
+  const targets = plan.partitions.map((p) => throttle(resolve(broker, version, p, follower)));
   const responseLimit = Math.min(version >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER, broker.config.int('fetch.max.bytes'));
   const isolation: Isolation = follower !== undefined ? 'log-end' : version >= 4 && req.isolationLevel === READ_COMMITTED ? 'committed' : 'high-watermark';
   const respond = async (): Promise<FetchResponse> => {
     // Leadership may have moved while the fetch waited.
-    const current = targets.map((t) => (t.error === ErrorCode.NONE ? resolve(broker, version, t.wanted) : t));
+    const current = targets.map((t) => (t.error === ErrorCode.NONE ? throttle(resolve(broker, version, t.wanted)) : t));
     const read = await readTargets(version, current, responseLimit, isolation);
+    if (follower !== undefined) recordReplication(broker, current, read.data);
     return answer(version, plan, current, read.data);
   };
 
   const first = await readTargets(version, targets, responseLimit, isolation);
   const logs = targets.flatMap((t) => (t.log ? [t.log] : []));
   if (first.bytes >= req.minBytes || req.maxWaitMs <= 0 || first.hasError || logs.length === 0 || broker.stopping) {
+    if (follower !== undefined) recordReplication(broker, targets, first.data);
     return answer(version, plan, targets, first.data);
   }
   const purgatory = follower !== undefined ? broker.delayedReplicaFetches : broker.delayedFetches;
@@ -161,6 +167,14 @@ async function readTargets(version: number, targets: Target[], responseLimit: nu
   return { data, bytes, hasError };
 }
 
+/** The bytes a replica fetch response carries count against the leader's replication quota (for throttled partitions). */
+function recordReplication(broker: BrokerContext, targets: Target[], data: PartitionData[]): void {
+  targets.forEach((t, i) => {
+    const bytes = sizeOf(data[i]);
+    if (t.log && bytes > 0) broker.replicas.recordLeaderReplication(t.log, bytes);
+  });
+}
+
 function sizeOf(p: PartitionData): number {
   const r = p.records;
   if (r === null) return 0;
@@ -201,6 +215,7 @@ async function readPartition(version: number, t: Target, budget: number, firstIn
   const { wanted, log } = t;
   if (t.error !== ErrorCode.NONE || !log) return partitionData(wanted.partition, t.error);
   const base = partitionData(wanted.partition, ErrorCode.NONE, log);
+  if (t.throttled) return base;
   const readCommitted = isolation === 'committed';
   try {
     const read = await log.read(wanted.fetchOffset, Math.min(wanted.partitionMaxBytes, budget), {
