@@ -2,7 +2,8 @@
 // come, answered in order, matched by correlation id), each API is spoken at
 // the highest version both sides support (ApiVersions on connect), and every
 // request has a deadline; a missed deadline closes the connection, failing
-// everything in flight on it, as the Java client does.
+// everything in flight on it, as the Java client does. Responses are read
+// without copying (frame-reader.ts).
 import { connect, type Socket } from 'node:net';
 import { ApiKey, apiKeyName } from '../protocol/api-keys.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -11,6 +12,7 @@ import type { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import { apiMessages } from '../protocol/messages/index.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { KafkaClientError, KafkaConnectionError, KafkaTimeoutError } from './errors.js';
+import { FrameReader } from './frame-reader.js';
 
 /** Highest versions the client speaks where it stops short of the codecs' range. */
 const CLIENT_MAX_VERSION: ReadonlyMap<number, number> = new Map([
@@ -70,10 +72,6 @@ export class Connection {
   private nextCorrelationId = 1;
   private closedWith: Error | null = null;
   private readonly closeListeners: ((e: Error) => void)[] = [];
-  // Frame assembly: chunks received, their total size and the size of the frame being read.
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  private frameSize = -1;
 
   private constructor(nodeId: number, host: string, port: number, socket: Socket, options: ConnectionOptions) {
     this.nodeId = nodeId;
@@ -82,7 +80,6 @@ export class Connection {
     this.socket = socket;
     this.options = options;
     socket.setNoDelay(true);
-    socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (e) => this.fail(new KafkaConnectionError(`connection to ${this.address} failed: ${e.message}`, { cause: e })));
     socket.on('close', () => this.fail(new KafkaConnectionError(`connection to ${this.address} was closed`)));
   }
@@ -90,8 +87,14 @@ export class Connection {
   /** Connects within `deadline` (ms since epoch) and negotiates API versions. */
   static async open(nodeId: number, host: string, port: number, options: ConnectionOptions, deadline = Infinity): Promise<Connection> {
     const limit = Math.max(1, Math.min(options.connectionTimeoutMs, deadline - Date.now()));
+    let connection: Connection | null = null;
+    // The socket reads into the reader's buffers: responses arrive as frames, not 'data' events.
+    const reader = new FrameReader(
+      (frame) => connection !== null && connection.onFrame(frame),
+      (size) => connection?.fail(new KafkaConnectionError(`broker ${host}:${port} sent a response of size ${size}`)),
+    );
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host, port });
+      const s = connect({ host, port, onread: reader.onread });
       const timer = setTimeout(() => {
         s.destroy();
         reject(new KafkaConnectionError(`connecting to ${host}:${port} took longer than ${Math.round(limit)} ms`));
@@ -106,7 +109,7 @@ export class Connection {
         reject(new KafkaConnectionError(`cannot connect to ${host}:${port}: ${e.message}`, { cause: e }));
       });
     });
-    const connection = new Connection(nodeId, host, port, socket, options);
+    connection = new Connection(nodeId, host, port, socket, options);
     try {
       await connection.negotiateVersions();
     } catch (e) {
@@ -205,60 +208,12 @@ export class Connection {
     }
   }
 
-  private onData(data: Buffer): void {
-    this.chunks.push(data);
-    this.buffered += data.length;
-    while (true) {
-      if (this.frameSize < 0) {
-        if (this.buffered < 4) return;
-        this.frameSize = this.peekInt32();
-      }
-      if (this.buffered < 4 + this.frameSize) return;
-      const frame = this.take(4 + this.frameSize).subarray(4);
-      this.frameSize = -1;
-      this.onFrame(frame);
-      if (this.closedWith) return;
-    }
-  }
-
-  private peekInt32(): number {
-    const first = this.chunks[0];
-    if (first.length >= 4) return first.readInt32BE(0);
-    return Buffer.concat(this.chunks, 4).readInt32BE(0);
-  }
-
-  /** Removes the first `n` buffered bytes; a frame inside one chunk is a view, not a copy. */
-  private take(n: number): Buffer {
-    this.buffered -= n;
-    const first = this.chunks[0];
-    if (first.length >= n) {
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.chunks[0];
-      const want = n - filled;
-      if (chunk.length <= want) {
-        chunk.copy(out, filled);
-        filled += chunk.length;
-        this.chunks.shift();
-      } else {
-        chunk.copy(out, filled, 0, want);
-        this.chunks[0] = chunk.subarray(want);
-        filled = n;
-      }
-    }
-    return out;
-  }
-
-  private onFrame(frame: Buffer): void {
+  /** Handles one response frame; false once the connection has failed. */
+  private onFrame(frame: Buffer): boolean {
     const head = this.pending.shift();
     if (!head) {
       this.fail(new KafkaConnectionError(`broker ${this.address} sent a response nobody asked for`));
-      return;
+      return false;
     }
     clearTimeout(head.timer);
     let body: unknown;
@@ -277,9 +232,10 @@ export class Connection {
     } catch (e) {
       head.reject(new KafkaConnectionError(`unreadable ${apiKeyName(head.apiKey)} response from ${this.address}: ${(e as Error).message}`));
       this.fail(new KafkaConnectionError(`connection to ${this.address} closed after an unreadable response`));
-      return;
+      return false;
     }
     head.resolve(body);
+    return this.closedWith === null;
   }
 
   private timedOut(apiKey: number, timeoutMs: number): void {
@@ -294,7 +250,6 @@ export class Connection {
       clearTimeout(p.timer);
       p.reject(e);
     }
-    this.chunks = [];
     for (const l of this.closeListeners.splice(0)) l(e);
   }
 }

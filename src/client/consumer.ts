@@ -12,7 +12,7 @@ import type { ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
 import { Cluster } from './cluster.js';
 import { KafkaClientError, KafkaError, KafkaStateError, WakeupError } from './errors.js';
-import { FetchedRecords } from './fetched-records.js';
+import { FetchedRecords, type ReadOptions } from './fetched-records.js';
 import { GroupMembership } from './group-membership.js';
 import { nonNegative, oneOf, positive, resolveClientOptions, type ClientOptions } from './options.js';
 import type { ConsumerGroupMetadata } from './transactions.js';
@@ -58,6 +58,8 @@ export interface ConsumerOptions extends ClientOptions {
   maxPartitionFetchBytes?: number;
   /** [isolation.level] 'read_committed' hides aborted and open transactions. Default 'read_uncommitted'. */
   isolationLevel?: 'read_uncommitted' | 'read_committed';
+  /** [check.crcs] Check each record batch's CRC-32C before reading it (once per batch, on first read). Default true. */
+  checkCrcs?: boolean;
   /** [partition.assignment.strategy] Default ['range', 'cooperative-sticky'] (Java's). */
   partitionAssignors?: readonly ('range' | 'roundrobin' | 'cooperative-sticky' | Assignor)[];
   /** [allow.auto.create.topics] Default false here (Java's consumer default is true, but brokers differ). */
@@ -101,6 +103,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly fetchMaxBytes: number;
   private readonly maxPartitionFetchBytes: number;
   private readonly readCommitted: boolean;
+  private readonly readOptions: ReadOptions;
   private readonly allowAutoTopicCreation: boolean;
 
   private subscribedTopics: string[] = [];
@@ -143,6 +146,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.fetchMaxBytes = positive(options.fetchMaxBytes, 'fetchMaxBytes', 52_428_800);
     this.maxPartitionFetchBytes = positive(options.maxPartitionFetchBytes, 'maxPartitionFetchBytes', 1_048_576);
     this.readCommitted = oneOf(options.isolationLevel, 'isolationLevel', ['read_uncommitted', 'read_committed'] as const, 'read_uncommitted') === 'read_committed';
+    this.readOptions = { readCommitted: this.readCommitted, checkCrcs: options.checkCrcs ?? true };
     this.allowAutoTopicCreation = options.allowAutoTopicCreation ?? false;
     const assignors = (options.partitionAssignors ?? ['range', 'cooperative-sticky']).map((a) => {
       const found = typeof a === 'string' ? ASSIGNORS[a] : a;
@@ -762,7 +766,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (!records || (records as Buffer).length === 0) return;
     let fetched: FetchedRecords;
     try {
-      fetched = await FetchedRecords.parse(s.topic, s.partition, records as Buffer, fetchOffset, p.abortedTransactions, this.readCommitted);
+      fetched = await FetchedRecords.parse(s.topic, s.partition, records as Buffer, fetchOffset, p.abortedTransactions, this.readOptions);
     } catch (e) {
       this.fetchError = e as Error;
       return;
@@ -787,7 +791,14 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
           s.buffered.shift();
           continue;
         }
-        fetched.take(this.maxPollRecords - out.length, out);
+        try {
+          fetched.take(this.maxPollRecords - out.length, out);
+        } catch (e) {
+          // A corrupt batch: the records before it go out now, the error with the next poll().
+          if (out.length === 0) throw e;
+          this.fetchError ??= e as Error;
+          return out;
+        }
         s.position = fetched.nextOffset;
         if (fetched.exhausted) s.buffered.shift();
         else break;

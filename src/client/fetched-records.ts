@@ -2,7 +2,10 @@
 // response arrives only the batch headers are looked at (and compressed
 // batches are decompressed off the event loop); records become objects only
 // as poll() takes them. Control batches and, for read_committed, batches of
-// aborted transactions are skipped as Kafka's consumer does.
+// aborted transactions are skipped as Kafka's consumer does. With checkCrcs
+// (Java's check.crcs) each batch's CRC is checked once, when it is first
+// read (a compressed one before it is decompressed), so batches never read
+// (after a seek, at close) cost nothing.
 import {
   BATCH, BATCH_HEADER_SIZE, LOG_OVERHEAD, TimestampType, baseOffsetOf, baseTimestampOf, batchSizeOf, compressionOf, isBatchCrcValid,
   isControlBatch, isTransactionalBatch, lastOffsetDeltaOf, magicOf, maxTimestampOf, partitionLeaderEpochOf, producerIdOf, recordCountOf,
@@ -28,6 +31,16 @@ interface BatchView {
   control: boolean;
   /** The uncompressed records. */
   block: Buffer;
+  /** The whole batch while its CRC is still to be checked; null once checked (or when not checking). */
+  unchecked: Buffer | null;
+}
+
+/** How a partition's records are read. */
+export interface ReadOptions {
+  /** Skip aborted transactions' records (isolation.level=read_committed). */
+  readCommitted: boolean;
+  /** Check each batch's CRC before reading it (check.crcs). */
+  checkCrcs: boolean;
 }
 
 export interface AbortedTransaction {
@@ -37,6 +50,18 @@ export interface AbortedTransaction {
 
 const EMPTY_HEADERS: [string, Buffer | null][] = [];
 Object.freeze(EMPTY_HEADERS);
+
+/** Whether a batch's CRC matches (checked once: a match is remembered). */
+function crcMatches(batch: BatchView): boolean {
+  const b = batch.unchecked;
+  if (b !== null && !isBatchCrcValid(b, 0, b.length)) return false;
+  batch.unchecked = null;
+  return true;
+}
+
+function corrupt(topic: string, partition: number, batch: BatchView): KafkaError {
+  return new KafkaError(ErrorCode.CORRUPT_MESSAGE, `${topic}-${partition}: batch at offset ${batch.baseOffset} fails its CRC check`);
+}
 
 export class FetchedRecords {
   readonly topic: string;
@@ -63,10 +88,10 @@ export class FetchedRecords {
   /**
    * Reads the batch headers of `records` (a Fetch response's record set for this partition) and
    * decompresses what is compressed. Batches ending before `fetchOffset` are dropped; a trailing
-   * partial batch is ignored. Throws KafkaError(CORRUPT_MESSAGE) on a bad CRC.
+   * partial batch is ignored. Throws KafkaError(CORRUPT_MESSAGE) on a compressed batch's bad CRC.
    */
   static async parse(
-    topic: string, partition: number, records: Buffer, fetchOffset: number, aborted: AbortedTransaction[] | null, readCommitted: boolean,
+    topic: string, partition: number, records: Buffer, fetchOffset: number, aborted: AbortedTransaction[] | null, options: ReadOptions,
   ): Promise<FetchedRecords> {
     const batches: BatchView[] = [];
     const pending: Promise<void>[] = [];
@@ -79,9 +104,7 @@ export class FetchedRecords {
       }
       const lastOffset = baseOffsetOf(records, at) + lastOffsetDeltaOf(records, at);
       if (lastOffset >= fetchOffset) {
-        if (!isBatchCrcValid(records, at, size)) {
-          throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `${topic}-${partition}: batch at offset ${baseOffsetOf(records, at)} fails its CRC check`);
-        }
+        const codec = compressionOf(records, at);
         const view: BatchView = {
           baseOffset: baseOffsetOf(records, at),
           lastOffset,
@@ -93,9 +116,10 @@ export class FetchedRecords {
           transactional: isTransactionalBatch(records, at),
           control: isControlBatch(records, at),
           block: records.subarray(at + BATCH.records, at + size),
+          unchecked: options.checkCrcs ? records.subarray(at, at + size) : null,
         };
-        const codec = compressionOf(records, at);
         if (codec !== CompressionType.None) {
+          if (!crcMatches(view)) throw corrupt(topic, partition, view);
           pending.push(decompressAsync(codec, view.block).then((b) => { view.block = b; }));
         }
         batches.push(view);
@@ -103,7 +127,7 @@ export class FetchedRecords {
       at += size;
     }
     await Promise.all(pending);
-    return new FetchedRecords(topic, partition, batches, fetchOffset, aborted, readCommitted);
+    return new FetchedRecords(topic, partition, batches, fetchOffset, aborted, options.readCommitted);
   }
 
   /** The offset after the last complete batch (where the next fetch starts), or `fallback` when there is none. */
@@ -116,12 +140,19 @@ export class FetchedRecords {
     return this.batchIndex >= this.batches.length;
   }
 
-  /** Moves up to `max` records into `out`; returns how many. Advances nextOffset past skipped batches too. */
+  /**
+   * Moves up to `max` records into `out`; returns how many. Advances nextOffset past skipped batches too.
+   * Throws KafkaError(CORRUPT_MESSAGE) when the next batch fails its CRC check (after returning the records before it).
+   */
   take(max: number, out: ConsumerRecord[]): number {
     let taken = 0;
     while (taken < max && this.batchIndex < this.batches.length) {
       const batch = this.batches[this.batchIndex];
       if (this.cursor === null) {
+        if (!crcMatches(batch)) {
+          if (taken > 0) break; // the next take() throws
+          throw corrupt(this.topic, this.partition, batch);
+        }
         if (this.skip(batch)) {
           this.nextBatch(batch);
           continue;
