@@ -1,17 +1,22 @@
 """Produces values PREFIX-0 .. PREFIX-(COUNT-1) to partition 0 of TOPIC with confluent-kafka; prints one JSON object.
 
-usage: cluster_produce.py BOOTSTRAP TOPIC ACKS PREFIX COUNT [one-by-one]
+usage: cluster_produce.py BOOTSTRAP TOPIC ACKS PREFIX COUNT [OPTION ...]
   one-by-one: each value in its own produce request (flushed before the next is sent).
+  idempotent: enable.idempotence.
+  paced: about 500 values a second, so that the produce spans what the test does meanwhile.
 Prints {"delivered": [[value, offset], ...], "failed": [[value, error name], ...]}.
 """
 import json
 import sys
+import time
 
 from confluent_kafka import Producer
 
 bootstrap, topic, acks, prefix, count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-one_by_one = len(sys.argv) > 6 and sys.argv[6] == "one-by-one"
+options = set(sys.argv[6:])
+one_by_one = "one-by-one" in options
 producer = Producer({
+    "enable.idempotence": "idempotent" in options,
     "bootstrap.servers": bootstrap,
     "acks": acks,
     "linger.ms": 0 if one_by_one else 5,
@@ -34,5 +39,8 @@ for i in range(count):
     producer.produce(topic, value=f"{prefix}-{i}".encode(), partition=0, on_delivery=report)
     if one_by_one:
         producer.flush(30)
+    elif "paced" in options and i % 10 == 9:
+        producer.poll(0)
+        time.sleep(0.02)
 producer.flush(120)
 print(json.dumps({"delivered": delivered, "failed": failed}))
