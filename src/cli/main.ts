@@ -20,6 +20,21 @@ async function usage(): Promise<string> {
     + 'Run \'samsa <command> --help\' for a command\'s options.\n';
 }
 
+/**
+ * Kafka's tools stop quietly when what reads their output goes away (`samsa ... | head`): a closed
+ * stdout or stderr (EPIPE) ends the process with 0 instead of an unhandled 'error' stack trace.
+ */
+function exitQuietlyOnClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      // A command watching stdout itself (console-consumer commits and says so, as Kafka's) ends on its own.
+      if (stream === process.stdout && stream.listenerCount('error') > 1) return;
+      process.exit(0);
+    });
+  }
+}
+
 async function runCommand(name: string, argv: string[], io: CliIo): Promise<number> {
   try {
     const command = await loadCommand(name);
@@ -52,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`samsa: unknown command '${command}'\nRun 'samsa --help' for the list of commands.\n`);
     return 1;
   }
+  exitQuietlyOnClosedOutput();
   const code = await runCommand(command, rest, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, isTTY: Boolean(process.stderr.isTTY) });
   // Like Kafka's tools (Exit.exit), a finished command ends the process even if a client left a timer or socket behind.
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));

@@ -45,6 +45,17 @@ test('samsa --help lists every command; samsa <command> --help prints its option
   assert.match(r.stderr, /unknown command 'no-such-command'/);
 });
 
+test('every command: --help exits 0 with its usage; an unknown flag exits 1 naming it', async () => {
+  const results = await Promise.all(['start', ...COMMAND_NAMES].map(async (name) => ({ name, help: await samsa(name, '--help'), bad: await samsa(name, '--no-such-flag') })));
+  for (const { name, help, bad } of results) {
+    assert.equal(help.code, 0, `${name}: ${help.stderr}`);
+    assert.match(help.stdout, new RegExp(`^Usage: samsa ${name} `), name);
+    assert.equal(bad.code, 1, name);
+    assert.match(bad.stderr, /--no-such-flag/, name);
+    assert.equal(bad.stdout, '', name);
+  }
+});
+
 test('--command-config: a properties file of Kafka client keys; an unknown key stops naming it', async () => {
   const good = join(dir, 'good.properties');
   writeFileSync(good, `# admin client settings\nbootstrap.servers=${broker.bootstrap}\nclient.id=cli-test\nrequest.timeout.ms=20000\nsecurity.protocol=PLAINTEXT\n`);
@@ -70,11 +81,40 @@ test('an unreachable broker fails within the connection timeout with a clear mes
   await new Promise<void>((resolve) => server.close(() => resolve()));
   const config = join(dir, 'fast.properties');
   writeFileSync(config, 'socket.connection.setup.timeout.ms=1500\n');
-  for (const command of ['topics --list', 'configs --describe --entity-type topics', 'cluster-id', 'broker-api-versions']) {
-    const r = await run(process.execPath, [MAIN, ...command.split(' '), '--bootstrap-server', `127.0.0.1:${port}`, '--command-config', config], { timeoutMs: 30_000 });
-    assert.equal(r.code, 1, command);
-    assert.equal(r.stderr, `Error: could not reach the broker at 127.0.0.1:${port} within 1500 ms\n`, command);
-  }
+  const deletions = join(dir, 'delete.json');
+  writeFileSync(deletions, '{"partitions":[{"topic":"one","partition":0,"offset":1}],"version":1}');
+  const address = `127.0.0.1:${port}`;
+  // Every command that connects, with the option that takes its client settings.
+  const commands: string[][] = [
+    ['topics', '--list', '--command-config', config],
+    ['configs', '--describe', '--entity-type', 'topics', '--command-config', config],
+    ['cluster-id', '--command-config', config],
+    ['broker-api-versions', '--command-config', config],
+    ['console-producer', '--topic', 'one', '--producer.config', config],
+    ['console-consumer', '--topic', 'one', '--consumer.config', config],
+    ['consumer-groups', '--list', '--command-config', config],
+    ['get-offsets', '--topic', 'one', '--command-config', config],
+    ['delete-records', '--offset-json-file', deletions, '--command-config', config],
+    ['transactions', '--command-config', config, 'list'],
+    ['producer-perf-test', '--topic', 'one', '--num-records', '10', '--record-size', '10', '--throughput', '-1', '--producer.config', config],
+    ['consumer-perf-test', '--topic', 'one', '--messages', '10', '--consumer.config', config],
+  ];
+  assert.deepEqual(new Set(commands.map(([name]) => name)), new Set(COMMAND_NAMES.filter((n) => n !== 'dump-log' && n !== 'dev-cluster')), 'every command that connects');
+  const results = await Promise.all(commands.map((command) => run(process.execPath, [MAIN, ...command, '--bootstrap-server', address], { input: 'a line\n', timeoutMs: 30_000 })));
+  results.forEach((r, i) => {
+    assert.equal(r.code, 1, commands[i].join(' '));
+    assert.equal(r.stderr, `Error: could not reach the broker at ${address} within 1500 ms\n`, commands[i].join(' '));
+  });
+});
+
+test('output piped into a reader that stops early (| head) ends the command quietly with 0', async () => {
+  const logdir = '/work/shared/reference/kafka-2.4.1-logdir/corpus-plain-0';
+  const files = Array.from({ length: 20 }, () => join(logdir, '00000000000000000000.log')).join(',');
+  // Far more output than a pipe holds, so writes go on after head has exited.
+  const r = await run('bash', ['-c', `"$0" "$1" dump-log --files "$2" --deep-iteration --print-data-log | head -n 1; exit "\${PIPESTATUS[0]}"`, process.execPath, MAIN, files]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, `Dumping ${join(logdir, '00000000000000000000.log')}\n`);
 });
 
 test('the option parser: --name value, --name=value, prefixes, lists, ints, and errors naming the option', () => {
