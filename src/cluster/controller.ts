@@ -201,6 +201,15 @@ export class Controller {
     }
   }
 
+  /**
+   * The registered brokers, read from ZooKeeper now rather than from the store's view: the view
+   * may not have applied a registration yet when a state change it caused (a leader adding the
+   * new broker to an ISR) has arrived, and the controller must not take a live broker for dead.
+   */
+  private async liveBrokerIds(): Promise<Set<number>> {
+    return new Set((await this.options.store.zk.getChildren(zkPaths.brokerIds)).map(Number));
+  }
+
   /** A fenced controller whose /controller znode is still there removes it, so that an election follows (Kafka's triggerControllerMove). */
   private async releaseControllerZnode(): Promise<void> {
     const zk = this.options.store.zk;
@@ -211,7 +220,7 @@ export class Controller {
   private async reconcile(): Promise<void> {
     if (!this.active) return;
     const { store } = this.options;
-    const live = new Set(store.liveBrokers().map((b) => b.nodeId));
+    const live = await this.liveBrokerIds();
     // A broker that shut down is new when it registers again.
     for (const id of this.shuttingDown) if (!live.has(id)) this.shuttingDown.delete(id);
     for (const topic of [...store.topics()]) {
@@ -327,7 +336,7 @@ export class Controller {
     const state = topic?.partitions[partition] as PartitionState | undefined;
     const result = (error: ElectionResult['error'], message: string | null = null): ElectionResult => ({ topic: topicName, partition, error, message });
     if (!topic || !state || state.version < 0) return result('UNKNOWN_TOPIC_OR_PARTITION', 'The partition does not exist.');
-    const live = new Set(this.options.store.liveBrokers().map((b) => b.nodeId));
+    const live = await this.liveBrokerIds();
     const usable = (id: number): boolean => live.has(id) && !this.shuttingDown.has(id);
     let leader: number | undefined;
     let isr = state.isr;
@@ -375,7 +384,7 @@ export class Controller {
         byPreferred.set(s.replicas[0], list);
       }
     }
-    const live = new Set(this.options.store.liveBrokers().map((b) => b.nodeId));
+    const live = await this.liveBrokerIds();
     for (const [broker, partitions] of byPreferred) {
       if (!live.has(broker) || this.shuttingDown.has(broker)) continue;
       const elsewhere = partitions.filter((p) => !p.led);
@@ -408,7 +417,7 @@ export class Controller {
   controlledShutdown(brokerId: number): Promise<ControlledShutdownResult> {
     return this.run(async () => {
       this.shuttingDown.add(brokerId);
-      const live = new Set(this.options.store.liveBrokers().map((b) => b.nodeId));
+      const live = await this.liveBrokerIds();
       for (const topic of [...this.options.store.topics()]) {
         for (const state of topic.partitions) {
           if (state.version >= 0 && state.isr.includes(brokerId)) await this.repairState(topic, state, live);
