@@ -451,7 +451,8 @@ export class PartitionLog {
       const end = segment.size;
       while (position < end) {
         const firstFits = records.length === 0 && minOneBatch;
-        if (offset >= limit || (size >= maxBytes && !firstFits)) return { records, size, nextOffset: offset };
+        // No batch is smaller than its header: with less room than that the read is complete (reading on would take nothing, forever).
+        if (offset >= limit || (maxBytes - size < BATCH_HEADER_SIZE && !firstFits)) return { records, size, nextOffset: offset };
         const room = Math.max(0, maxBytes - size);
         const want = seeking ? room + SEEK_LOOKAHEAD_BYTES : firstFits ? Math.max(room, firstBatchSize) : room;
         const asked = Math.min(want, end - position);
