@@ -32,6 +32,11 @@ export async function loadOrCreateMetaProperties(dirs: string[], nodeId: number,
       throw e;
     }
     const props = parseProperties(text);
+    if (expectedClusterId !== undefined && props.get('version') === '1') {
+      // A KRaft-mode log dir: its topics are in __cluster_metadata, not ZooKeeper, so every partition here would look stray.
+      throw new MetaPropertiesError(`${path} was written by a Kafka broker in KRaft mode (version=1): Samsa reads ZooKeeper-mode metadata only, `
+        + 'and on ZooKeeper none of this log dir\'s partitions would be known. Nothing was changed.');
+    }
     const storedId = Number(props.get('broker.id') ?? props.get('node.id'));
     if (storedId !== nodeId) {
       throw new MetaPropertiesError(`${path} says broker.id ${storedId} but the config says ${nodeId}`);

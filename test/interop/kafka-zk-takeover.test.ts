@@ -335,6 +335,18 @@ describe('a Kafka 2.4 cluster in ZooKeeper, taken over by three Samsa brokers', 
       assert.deepEqual(files(dir), before);
     });
 
+    test('a log dir of a KRaft-mode Kafka broker: refused (its metadata is not in ZooKeeper), nothing deleted', async () => {
+      const dir = refusedDir('kraft', 4, KAFKA_LOGDIR_CLUSTER_ID, ['corpus-txn-0']);
+      writeFileSync(join(dir, 'meta.properties'), `version=1\nnode.id=4\ncluster.id=${KAFKA_LOGDIR_CLUSTER_ID}\ndirectory.id=rWO8Pl1lT0eOQ0OL2AOkqg\n`);
+      mkdirSync(join(dir, '__cluster_metadata-0'));
+      writeFileSync(join(dir, '__cluster_metadata-0', '00000000000000000000.log'), '');
+      const before = files(dir);
+      const r = await startRefused(dir, { 'broker.id': 4, 'zookeeper.connect': connect });
+      assert.equal(r.code, 1);
+      assert.match(r.output, /was written by a Kafka broker in KRaft mode \(version=1\): Samsa reads ZooKeeper-mode metadata only/);
+      assert.deepEqual(files(dir), before);
+    });
+
     test('a second broker with broker.id 2: refused while the first one\'s session lives, nothing deleted', async () => {
       // corpus-logappend-0 is no replica of broker 2's: a broker that joined would delete it.
       const dir = refusedDir('same-id', 2, KAFKA_LOGDIR_CLUSTER_ID, ['corpus-logappend-0']);
