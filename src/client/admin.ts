@@ -278,13 +278,21 @@ export class Admin {
     }
   }
 
-  /** Consumer groups known to any broker. */
-  async listGroups(): Promise<GroupListing[]> {
+  /**
+   * Groups known to any broker; `states` (Kafka's state names, e.g. 'Stable') keeps those in one of
+   * them. A broker before ListGroups v4 (Kafka 2.6) reports no states ('') and cannot filter by them.
+   */
+  async listGroups(options: { states?: readonly string[] } = {}): Promise<GroupListing[]> {
+    const statesFilter = [...(options.states ?? [])];
     await this.cluster.refresh();
     const out = new Map<string, GroupListing>();
     await Promise.all(this.cluster.brokerList().map(async (b) => {
       const connection = await this.cluster.connectionTo(b.nodeId);
-      const r = await connection.request<ListGroupsResponse>(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] });
+      const version = connection.version(ApiKey.ListGroups) ?? 0;
+      if (statesFilter.length > 0 && version < 4) {
+        throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `broker ${b.nodeId} speaks ListGroups up to v${version}; listing groups by state needs v4 or newer`);
+      }
+      const r = await connection.request<ListGroupsResponse>(ApiKey.ListGroups, { statesFilter, typesFilter: [] });
       throwIfError(r.errorCode, `listing groups on broker ${b.nodeId}`);
       for (const g of r.groups) out.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType, state: g.groupState });
     }));
@@ -350,6 +358,7 @@ export class Admin {
     const found = new Map<OffsetSpec, { offset: number; timestamp: number }>();
     await Promise.all([...await this.byLeader(specs)].map(async ([leader, list]) => {
       const connection = await this.cluster.connectionTo(leader);
+      checkListOffsetsVersion(connection.version(ApiKey.ListOffsets) ?? 0, list, leader);
       // Kafka refuses a partition named twice in one request (INVALID_REQUEST): repeats go in later requests.
       for (const round of onePerPartition(list)) {
         const topics = new Map<string, { partitionIndex: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number }[]>();
@@ -573,6 +582,19 @@ export class Admin {
       return fn(await this.cluster.connectionTo(Number(resource.name)));
     }
     return this.cluster.withAnyBroker(fn);
+  }
+}
+
+/** The ListOffsets version a special timestamp needs (Java's ListOffsetsRequest.Builder): max timestamp, earliest local, latest tiered. */
+const LIST_OFFSETS_MIN_VERSION: ReadonlyMap<number, number> = new Map([[-3, 7], [-4, 8], [-5, 9]]);
+
+/** An older broker would read such a timestamp as a time to search from: refuse it as Java does (UNSUPPORTED_VERSION). */
+function checkListOffsetsVersion(version: number, specs: readonly OffsetSpec[], leader: number): void {
+  for (const s of specs) {
+    const needed = typeof s.at === 'number' ? LIST_OFFSETS_MIN_VERSION.get(s.at) : undefined;
+    if (needed !== undefined && version < needed) {
+      throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `broker ${leader} speaks ListOffsets up to v${version}; timestamp ${s.at} needs v${needed} or newer`);
+    }
   }
 }
 

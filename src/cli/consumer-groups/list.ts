@@ -8,10 +8,11 @@ import type { GroupContext } from './context.js';
 const GROUP_STATES = ['PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead', 'Empty', 'Assigning', 'Reconciling'];
 
 export async function listGroups(ctx: GroupContext): Promise<number> {
-  const filter = statesFilter(ctx.args.string('state') ?? '');
-  const groups = (await ctx.admin.listGroups())
+  const states = statesFilter(ctx.args.string('state') ?? '');
+  const groups = (await ctx.admin.listGroups({ states }))
     .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
-    .filter((g) => filter === null || filter.has(g.state.toUpperCase()));
+    // A broker before Kafka 2.6 reports no states: Kafka's tool shows its UNKNOWN.
+    .map((g) => ({ ...g, state: g.state === '' ? 'Unknown' : g.state }));
   if (ctx.json) {
     writeJson(ctx.io, groups.map((g) => ({ group: g.groupId, state: g.state })));
   } else if (ctx.args.has('state')) {
@@ -23,11 +24,10 @@ export async function listGroups(ctx: GroupContext): Promise<number> {
   return 0;
 }
 
-/** The states of `--state a,b` (case-insensitive), upper-cased; null for no filter. */
-function statesFilter(input: string): Set<string> | null {
-  if (input === '') return null;
-  const valid = new Set(GROUP_STATES.map((s) => s.toUpperCase()));
-  const parsed = input.split(',').map((s) => s.trim().toUpperCase());
-  if (parsed.some((s) => !valid.has(s))) throw new UsageError(`Invalid state list '${input}'. Valid states are: ${GROUP_STATES.join(', ')}`);
-  return new Set(parsed);
+/** The states of `--state a,b` (case-insensitive) by Kafka's names; empty for no filter. */
+function statesFilter(input: string): string[] {
+  if (input === '') return [];
+  const states = input.split(',').map((s) => GROUP_STATES.find((state) => state.toUpperCase() === s.trim().toUpperCase()));
+  if (states.includes(undefined)) throw new UsageError(`Invalid state list '${input}'. Valid states are: ${GROUP_STATES.join(', ')}`);
+  return [...new Set(states as string[])];
 }
