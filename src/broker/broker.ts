@@ -1,12 +1,14 @@
 // One broker: storage, metadata, request handling and listeners, owned by
 // this object alone. `samsa start` and the embedded broker both run it.
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { checkLogger, describeValue } from '../arguments.js';
-import { LocalMetadataStore } from '../cluster/local-metadata-store.js';
+import { LOCAL_METADATA_FILE, LocalMetadataStore } from '../cluster/local-metadata-store.js';
 import { BrokerChannel } from '../cluster/broker-channel.js';
 import { Controller } from '../cluster/controller.js';
-import { loadOrCreateMetaProperties, storedClusterId } from '../cluster/meta-properties.js';
+import { MetaPropertiesError, loadOrCreateMetaProperties, storedClusterId } from '../cluster/meta-properties.js';
 import { refuseMixedCluster } from '../cluster/mixed-cluster.js';
 import type { MetadataStore } from '../cluster/metadata-store.js';
 import { ReplicaManager, type ReplicationConfig } from '../cluster/replica-manager.js';
@@ -319,6 +321,12 @@ async function openMetadata(config: BrokerConfig, log: Logger): Promise<{ cluste
   if (connect === null) {
     const clusterId = await loadOrCreateMetaProperties(dirs, config.nodeId);
     return { clusterId, metadata: await LocalMetadataStore.open(dirs[0], clusterId, config.nodeId) };
+  }
+  // A single node's topics are in its own file, not in ZooKeeper: every partition would look stray and be deleted.
+  const single = dirs.find((d) => existsSync(join(d, LOCAL_METADATA_FILE)));
+  if (single !== undefined) {
+    throw new MetaPropertiesError(`${join(single, LOCAL_METADATA_FILE)} says this log dir belongs to a single-node Samsa broker, whose topics `
+      + 'are not in ZooKeeper; it cannot join a cluster with zookeeper.connect. Nothing was changed.');
   }
   const sessionTimeoutMs = config.int('zookeeper.session.timeout.ms');
   const store = await ZkMetadataStore.open({

@@ -7,7 +7,9 @@ import { writeFileAtomic } from '../storage/atomic-file.js';
 import type { TopicConfigs } from '../storage/topic-config.js';
 import type { BrokerRegistration, MetadataEvent, MetadataStore, NewTopic, PartitionState, TopicMetadata } from './metadata-store.js';
 
-const FILE = 'samsa-metadata.json';
+/** The single-node metadata file in the first log dir. */
+export const LOCAL_METADATA_FILE = 'samsa-metadata.json';
+const FILE = LOCAL_METADATA_FILE;
 
 interface StoredTopic {
   name: string;

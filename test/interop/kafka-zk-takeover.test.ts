@@ -347,6 +347,16 @@ describe('a Kafka 2.4 cluster in ZooKeeper, taken over by three Samsa brokers', 
       assert.deepEqual(files(dir), before);
     });
 
+    test('a single-node Samsa log dir (samsa-metadata.json): refused (its topics are not in ZooKeeper), nothing deleted', async () => {
+      const dir = refusedDir('single-node', 4, KAFKA_LOGDIR_CLUSTER_ID, ['corpus-txn-0']);
+      writeFileSync(join(dir, 'samsa-metadata.json'), '{}');
+      const before = files(dir);
+      const r = await startRefused(dir, { 'broker.id': 4, 'zookeeper.connect': connect });
+      assert.equal(r.code, 1);
+      assert.match(r.output, /says this log dir belongs to a single-node Samsa broker, whose topics are not in ZooKeeper/);
+      assert.deepEqual(files(dir), before);
+    });
+
     test('a second broker with broker.id 2: refused while the first one\'s session lives, nothing deleted', async () => {
       // corpus-logappend-0 is no replica of broker 2's: a broker that joined would delete it.
       const dir = refusedDir('same-id', 2, KAFKA_LOGDIR_CLUSTER_ID, ['corpus-logappend-0']);
