@@ -48,6 +48,10 @@ const expectedRanges: Record<string, [number, number]> = {
   DeleteGroups: [0, 2],
   IncrementalAlterConfigs: [0, 1],
   OffsetDelete: [0, 0],
+  ControlledShutdown: [0, 3],
+  ElectLeaders: [0, 2],
+  AlterPartitionReassignments: [0, 0],
+  ListPartitionReassignments: [0, 0],
   DescribeCluster: [0, 1],
 };
 
