@@ -106,7 +106,10 @@ test('8 partitions x 3 replicas: kcat and confluent-kafka write and read, a grou
     const all = assigned.flatMap((a) => a ?? []);
     return assigned.every((a) => a !== null && a.length > 0) && all.length === PARTITIONS && new Set(all).size === PARTITIONS;
   });
-  const groupRead = (): ConsumedRecord[] => MEMBERS.flatMap((name) => workload.consumed(name));
+  const groupRead = (): ConsumedRecord[] => {
+    workload.assertRunning();
+    return MEMBERS.flatMap((name) => workload.consumed(name));
+  };
 
   const acknowledged = new Map<string, [number, number]>();
   const first = (await Promise.all([kcatProduce(cluster, 'kcat-1'), confluentProduce(cluster, 'ck-1', acknowledged)])).flat();

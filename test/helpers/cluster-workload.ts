@@ -66,6 +66,7 @@ export async function waitForFullIsr(cluster: Cluster, topic: string, partitions
 export class Workload {
   readonly dir = mkdtempSync(join(tmpdir(), 'samsa-workload-'));
   private readonly running: Promise<unknown>[] = [];
+  private failed: Error | null = null;
 
   constructor(private readonly cluster: Cluster) {}
 
@@ -118,10 +119,15 @@ export class Workload {
     void Promise.allSettled(this.running).then(() => rmSync(this.dir, { recursive: true, force: true }));
   }
 
+  /** Throws the failure of a producer or member that ended with an error (a test waiting for its progress would wait in vain). */
+  assertRunning(): void {
+    if (this.failed) throw this.failed;
+  }
+
   private start<T>(args: string[]): Promise<T> {
     const run = python<T>(SCRIPT, [this.cluster.bootstrap, ...args], SCRIPT_TIMEOUT_MS);
     // Awaited by the test, or settled by close() if the test failed first.
-    run.catch(() => {});
+    run.catch((e: Error) => { this.failed ??= e; });
     this.running.push(run);
     return run;
   }
