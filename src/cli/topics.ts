@@ -274,7 +274,7 @@ async function describe({ admin, request, io, args }: Run): Promise<void> {
   }
   const described = await admin.describeTopics(topics);
   const liveBrokers = new Set((await admin.describeCluster()).brokers.map((b) => b.nodeId));
-  const bar = progressBar(io, described.length, 'describing ');
+  const bar = progressBar(io, described.length, 'Describing topics ');
   const views: TopicView[] = [];
   for (const t of described) {
     const [config] = await admin.describeConfigs([{ type: 'topic', name: t.name }]);

@@ -95,6 +95,13 @@ test('the issue workflow: zero lag after kcat consumes, dry-run changes nothing,
   r = await run('script', ['-qec', command.join(' '), '/dev/null']);
   assert.equal(r.code, 0, r.stdout);
   assert.match(r.stdout, /Resetting offsets \[#{30}\] 8\/8/);
+  // So does a describe, over its groups.
+  r = await run('script', ['-qec', [process.execPath, MAIN, 'consumer-groups', '--bootstrap-server', broker.bootstrap, '--describe', '--all-groups'].join(' '), '/dev/null']);
+  assert.equal(r.code, 0, r.stdout);
+  const [, done, total] = /Describing groups \[#{30}\] (\d+)\/(\d+)\r/.exec(r.stdout) ?? [];
+  assert.equal(done, total, r.stdout);
+  assert.ok(r.stdout.includes('\r\u001b[K'), 'the bar is cleared');
+  assert.doesNotMatch((await groups('--describe', '--all-groups')).stderr, /Describing groups/);
   rows = table((await groups('--describe', '--group', 'seed-group')).stdout);
   assert.equal(sum(rows, 'LAG'), 0);
 });

@@ -150,6 +150,27 @@ test('--replica-assignment places partitions on create and on alter', async () =
   assert.match(r.stderr, /"\[replica-assignment\]" can't be used with option "\[partitions\]"/);
 });
 
+test('--describe over many topics draws a progress bar on a terminal only', async () => {
+  const names = Array.from({ length: 12 }, (_, i) => `bar-${i}`);
+  const admin = new Admin({ bootstrapServers: broker.bootstrap });
+  try {
+    await admin.createTopics(names.map((name) => ({ name, partitions: 1 })));
+  } finally {
+    await admin.close();
+  }
+  const piped = await topics('--describe', '--topic', 'bar-.*');
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal(piped.stderr, '');
+  assert.equal(lines(piped.stdout).filter((l) => TOPIC_LINE.test(l)).length, names.length);
+  // script(1) gives the command a terminal; the bar is cleared once the lines are ready.
+  const command = [process.execPath, MAIN, 'topics', '--bootstrap-server', broker.bootstrap, '--describe', '--topic', 'bar-.*'];
+  const r = await run('script', ['-qec', command.join(' '), '/dev/null']);
+  assert.equal(r.code, 0, r.stdout);
+  const cleared = `\rDescribing topics [${'#'.repeat(30)}] 12/12\r\u001b[K`;
+  assert.ok(r.stdout.includes(cleared), JSON.stringify(r.stdout.slice(0, 300)));
+  assert.equal(r.stdout.slice(r.stdout.indexOf(cleared) + cleared.length).split('\n').filter((l) => /^Topic: bar-\d+\t/.test(l)).length, names.length);
+});
+
 test('bad command lines exit 1 naming the flag or value', async () => {
   // The process's exit code and stderr for a few; the rest of TopicCommand's checks in-process (no broker needed).
   let r = await topics('--create', '--topic', 'x', '--partitions', 'abc');

@@ -4,7 +4,7 @@
 // column layout.
 import type { GroupDescription } from '../../client/admin.js';
 import { partitionKey, type TopicPartition } from '../../client/types.js';
-import { padColumns, writeJson, writeLines } from '../output.js';
+import { padColumns, progressBar, writeJson, writeLines } from '../output.js';
 import { byTopicPartition, MISSING, printError, selectedGroups, type GroupContext } from './context.js';
 
 /** One row of the offsets view; null stands for Kafka's '-'. */
@@ -31,10 +31,17 @@ export async function describeGroups(ctx: GroupContext): Promise<number> {
   } else if (ctx.args.has('state')) {
     report(ctx, descriptions.map((d) => ({ d, rows: 1, json: stateJson(d), text: () => stateTable(d) })));
   } else {
+    // Two requests per group: over many groups (--all-groups) a progress bar on a terminal.
+    const bar = progressBar(ctx.io, descriptions.length, 'Describing groups ');
     const groups = [];
-    for (const d of descriptions) {
-      const rows = await offsetRows(ctx, d);
-      groups.push({ d, rows: rows.length, json: { group: d.groupId, state: d.state, partitions: rows }, text: () => offsetsTable(rows) });
+    try {
+      for (const d of descriptions) {
+        const rows = await offsetRows(ctx, d);
+        groups.push({ d, rows: rows.length, json: { group: d.groupId, state: d.state, partitions: rows }, text: () => offsetsTable(rows) });
+        bar.tick();
+      }
+    } finally {
+      bar.done();
     }
     report(ctx, groups);
   }
