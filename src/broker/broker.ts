@@ -281,6 +281,7 @@ async function moveLeadershipAway(broker: Broker): Promise<void> {
   const retries = config.int('controlled.shutdown.max.retries');
   const channel = new BrokerChannel(metadata, { clientId: `broker-${nodeId}-controlled-shutdown`, requestTimeoutMs: config.int('replica.socket.timeout.ms') });
   const brokerEpoch = metadata.liveBrokers().find((b) => b.nodeId === nodeId)?.epoch ?? -1;
+  broker.replicas.stopFollowing();
   try {
     for (let attempt = 1; attempt <= retries + 1; attempt++) {
       let outcome: string;

@@ -92,6 +92,8 @@ export class ReplicaManager {
   /** Leaders with followers: the ones the ISR check looks at. */
   private readonly replicatedLeaders = new Set<Replica>();
   private readonly fetchers = new Map<string, ReplicaFetcher>();
+  /** Set by stopFollowing(): no partition is fetched from now on. */
+  private stoppedFollowing = false;
   private readonly listeners: LeadershipListener[] = [];
   private readonly channel: BrokerChannel;
   /** Replication throttles (KIP-73): data this broker sends as leader, and fetches as follower. */
@@ -136,6 +138,16 @@ export class ReplicaManager {
       if (r.role === 'leader') listener.onBecomeLeader(r.topic, r.partition, r.leaderEpoch);
       else listener.onBecomeFollower(r.topic, r.partition);
     }
+  }
+
+  /**
+   * A controlled shutdown begins: this broker replicates no more (Kafka's controller sends it
+   * StopReplica for the partitions it follows), so leaders do not take it back into their ISRs
+   * while the controller moves it out. Leading goes on until the leadership has moved.
+   */
+  stopFollowing(): void {
+    this.stoppedFollowing = true;
+    for (const r of this.byLog.values()) if (r.fetcher) void this.stopFetching(r)?.catch(() => {});
   }
 
   /** Stops fetching and checking; waits in the fetchers end. */
@@ -374,6 +386,7 @@ export class ReplicaManager {
   }
 
   private startFetching(r: Replica, topicId: Buffer): void {
+    if (this.stoppedFollowing) return;
     // Kafka's fetcher id: Utils.abs(31 * topic.hashCode + partition) % num.replica.fetchers.
     const fetcherId = (Math.abs((Math.imul(31, javaStringHash(r.topic)) + r.partition) | 0) % this.opts.config.numFetchers);
     const key = `${r.leaderId}:${fetcherId}`;
