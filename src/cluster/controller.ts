@@ -254,8 +254,8 @@ export class Controller {
     await this.fencedWrite([{ op: 'create', path: zkPaths.partitionState(topic.name, state.partition), data }]);
   }
 
-  /** Writes a new leader and ISR when the leader is gone or a dead broker is still in the ISR. */
-  private async repairState(topic: TopicMetadata, state: PartitionState, live: ReadonlySet<number>): Promise<void> {
+  /** Writes a new leader and ISR when the leader is gone or a dead broker is still in the ISR; the leader written, if any. */
+  private async repairState(topic: TopicMetadata, state: PartitionState, live: ReadonlySet<number>): Promise<number | undefined> {
     const usable = (id: number): boolean => live.has(id) && !this.shuttingDown.has(id);
     const liveIsr = state.isr.filter(usable);
     let next: ZkPartitionState | null = null;
@@ -263,7 +263,7 @@ export class Controller {
     if (state.leader === -1 || !usable(state.leader)) {
       const leader = state.replicas.find((r) => liveIsr.includes(r));
       // A leader in controlled shutdown keeps what no other in-sync replica can take (Kafka's "remaining" partitions).
-      if (leader === undefined && live.has(state.leader)) return;
+      if (leader === undefined && live.has(state.leader)) return undefined;
       if (leader !== undefined) {
         next = { leader, leaderEpoch: state.leaderEpoch + 1, isr: liveIsr, controllerEpoch: this.epoch };
         why = `elected ${leader} as leader of ${topic.name}-${state.partition} (was ${state.leader}), ISR ${liveIsr.join(',')}`;
@@ -281,9 +281,11 @@ export class Controller {
     } else if (liveIsr.length < state.isr.length) {
       next = { leader: state.leader, leaderEpoch: state.leaderEpoch + 1, isr: liveIsr, controllerEpoch: this.epoch };
     }
-    if (!next) return;
+    if (!next) return undefined;
     const path = zkPaths.partitionState(topic.name, state.partition);
-    if (await this.fencedWrite([{ op: 'setData', path, data: encodePartitionState(next), version: state.version }]) && why) this.options.log.info(why);
+    if (!await this.fencedWrite([{ op: 'setData', path, data: encodePartitionState(next), version: state.version }])) return undefined;
+    if (why) this.options.log.info(why);
+    return next.leader;
   }
 
   private async watchTopicDeletions(): Promise<void> {
@@ -418,14 +420,13 @@ export class Controller {
     return this.run(async () => {
       this.shuttingDown.add(brokerId);
       const live = await this.liveBrokerIds();
+      const remaining: ControlledShutdownResult['remaining'] = [];
       for (const topic of [...this.options.store.topics()]) {
         for (const state of topic.partitions) {
-          if (state.version >= 0 && state.isr.includes(brokerId)) await this.repairState(topic, state, live);
+          const written = state.version >= 0 && state.isr.includes(brokerId) ? await this.repairState(topic, state, live) : undefined;
+          // From what was written, not from the store's view: the watch bringing the new states back comes later.
+          if ((written ?? state.leader) === brokerId) remaining.push({ topic: topic.name, partition: state.partition });
         }
-      }
-      const remaining: ControlledShutdownResult['remaining'] = [];
-      for (const topic of this.options.store.topics()) {
-        for (const s of topic.partitions) if (s.leader === brokerId) remaining.push({ topic: topic.name, partition: s.partition });
       }
       return { remaining };
     });
