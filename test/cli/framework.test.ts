@@ -2,7 +2,7 @@
 // (Kafka's joptsimple: --name value, --name=value, unique prefixes), --command-config, and a
 // bounded, clear failure when no broker answers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,13 @@ test('samsa --help lists every command; samsa <command> --help prints its option
   r = await samsa('no-such-command');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /unknown command 'no-such-command'/);
+});
+
+test('README\'s Command-line tools table has a row for every command', () => {
+  const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+  const section = readme.slice(readme.indexOf('## Command-line tools'), readme.indexOf('\n## ', readme.indexOf('## Command-line tools') + 1));
+  const rows = [...section.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
+  assert.deepEqual(rows.sort(), ['start', ...COMMAND_NAMES].sort());
 });
 
 test('every command: --help exits 0 with its usage; an unknown flag exits 1 naming it', async () => {
