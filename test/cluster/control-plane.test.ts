@@ -227,6 +227,19 @@ describe('a cluster of three', { timeout: 280_000 }, () => {
   });
 });
 
+test('auto.leader.rebalance.enable: leadership goes back to the preferred replica once it is in sync again', { timeout: 200_000 }, async (t) => {
+  const cluster = await startCluster({ brokers: 2, zk, t, overrides: { 'leader.imbalance.check.interval.seconds': 1 } });
+  await cluster.waitForBrokers(2);
+  assert.equal((await admin(cluster, 'create', 'rebalanced', '2', '2')).error, null);
+  const preferred = new Map((await partitionsOf(cluster, 'rebalanced')).map((p) => [p.partitionIndex, p.replicaNodes[0]]));
+  const [victim] = [...preferred.values()];
+  await cluster.kill9(victim);
+  await waitUntil('the other broker leads both', 60_000, async () => (await partitionsOf(cluster, 'rebalanced')).every((p) => p.leaderId >= 0 && p.leaderId !== victim));
+  await cluster.restart(victim);
+  await waitUntil('each partition led by its preferred replica again', 90_000, async () =>
+    (await partitionsOf(cluster, 'rebalanced')).every((p) => p.leaderId === preferred.get(p.partitionIndex)));
+});
+
 describe('brokers that must not join', { timeout: 120_000 }, () => {
   const start = (dir: string, overrides: Record<string, string | number>, timeoutMs = 60_000) => {
     const args = [MAIN, 'start', '--override', `log.dirs=${dir}`, '--override', 'listeners=PLAINTEXT://127.0.0.1:0'];
