@@ -86,6 +86,7 @@ export interface ConfigEntry {
 export interface GroupListing {
   groupId: string;
   protocolType: string;
+  /** Stable, Empty, ...; '' from brokers before Kafka 2.6, whose ListGroups (below v4) does not say. */
   state: string;
 }
 
