@@ -23,6 +23,8 @@ export function run(cmd: string, args: string[], opts: { input?: string | Buffer
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A child that exits without reading its input (kcat -L) closes the pipe: EPIPE is no failure of the run.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }
