@@ -1,8 +1,9 @@
 // Cluster benchmark (issue 18): ZooKeeper and three `samsa start` brokers on 127.0.0.1
 // (test/helpers/cluster.ts), Samsa's own Producer (src/client) in this process.
 //   throughput  3-partition topics, RF 1 with acks=1 against RF 3 with acks=all (min.insync.replicas=2),
-//               records of 1 KiB and 100 B, runs alternating, each on a fresh topic; the time is the
-//               produce alone (client connected and warmed up first), end offsets checked afterwards.
+//               records of 1 KiB and 100 B, runs alternating after an uncounted warm-up round of a fifth
+//               the size, each on a fresh topic; the time is the produce alone (client connected first),
+//               end offsets checked afterwards.
 //   failover    a probe producer writes one record at a time (acks=all, short retry backoff) to a
 //               1-partition RF 3 topic; its leader is killed (SIGKILL) or stopped (SIGTERM: controlled
 //               shutdown), and the time runs from the signal to the first acknowledged record the new
@@ -24,9 +25,11 @@ const PARTITIONS = 3;
 /** Kafka's default: a SIGKILLed leader is noticed when its ZooKeeper session expires. */
 export const SESSION_TIMEOUT_MS = 18_000;
 const SIZES = [
-  { size: 1024, records: 100_000 },
-  { size: 100, records: 500_000 },
+  { size: 1024, records: 200_000 },
+  { size: 100, records: 1_000_000 },
 ];
+/** The warm-up round's share of a run (brokers' JIT, the client's buffers): not counted. */
+const WARM_UP_SHARE = 5;
 const REPEATS = Number(process.env.BENCH_CLUSTER_REPEATS ?? 3);
 const KILLS = Number(process.env.BENCH_CLUSTER_KILLS ?? 20);
 /** Records per sendBatch call and calls in flight, as bench/client-child.ts sends them. */
@@ -126,7 +129,7 @@ async function produce(producer: Producer, topic: string, size: number, records:
 
 async function throughputRun(cluster: Cluster, admin: Admin, mode: Mode, size: number, records: number, round: number): Promise<ThroughputRun> {
   const rf3 = mode === 'RF 3, acks=all';
-  const topic = `tp-${rf3 ? 'rf3' : 'rf1'}-${size}-${round}`;
+  const topic = `tp-${rf3 ? 'rf3' : 'rf1'}-${size}-${round < 0 ? 'warm-up' : round}`;
   await admin.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: rf3 ? 3 : 1, configs: rf3 ? { 'min.insync.replicas': 2 } : {} }]);
   const leaders = await settled(cluster, topic, PARTITIONS, rf3 ? 3 : 1);
   if (new Set(leaders.map((l) => l.leader)).size !== BROKERS) throw new Error(`${topic}: leaders ${leaders.map((l) => l.leader).join(',')} are not one per broker`);
@@ -159,6 +162,7 @@ async function throughput(cluster: Cluster): Promise<ThroughputRun[]> {
   const runs: ThroughputRun[] = [];
   try {
     for (const { size, records } of SIZES) {
+      for (const mode of MODES) await throughputRun(cluster, admin, mode, size, records / WARM_UP_SHARE, -1);
       for (let round = 0; round < REPEATS; round++) {
         // Alternating, the order swapped each round, so a change in machine load hits both modes alike.
         for (const mode of round % 2 ? [...MODES].reverse() : MODES) {
