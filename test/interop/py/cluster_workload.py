@@ -96,8 +96,9 @@ elif mode == "stream":
 elif mode == "member":
     group, topic, directory, name = rest[0], rest[1], rest[2], rest[3]
     errors = []
+    # A long session: a busy machine must not make the group rebalance (a rebalance may deliver records twice).
     consumer = Consumer(dict(COMMON, **{"group.id": group, "auto.offset.reset": "earliest",
-                                        "session.timeout.ms": 10000, "error_cb": error_logger(errors)}))
+                                        "session.timeout.ms": 30000, "error_cb": error_logger(errors)}))
     assigned = open(os.path.join(directory, name + ".assigned"), "a")
 
     def on_assign(c, tps):
