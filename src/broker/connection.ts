@@ -1,14 +1,25 @@
 // One client connection: frames in, responses out in request order. Requests
 // are handled as soon as they arrive (a long-poll fetch does not hold up later
-// requests), but each response waits for those before it.
+// requests), but each response waits for those before it. Requests that
+// describe the cluster are the exception: they are handled only after every
+// earlier request on the connection, as Kafka handles all requests. Otherwise
+// a Metadata answer computed at once, but sent after an acks=all produce that
+// waited out a failover, would name a leader that is gone, and clients act on
+// the newest answer they receive.
 import type { Socket } from 'node:net';
+import { ApiKey } from '../protocol/api-keys.js';
 import { FrameReader } from './frame-reader.js';
+
+/** APIs whose answers must reflect everything requested before them on the connection. */
+const IN_ORDER_APIS: ReadonlySet<number> = new Set([ApiKey.Metadata, ApiKey.FindCoordinator, ApiKey.DescribeCluster]);
 
 /** Handles one request frame; resolves to the response frame chunks (header + body, no size prefix), or null when no response is sent (acks=0). Rejects to close the connection. */
 export type FrameHandler = (frame: Buffer, conn: Connection) => Promise<Buffer[] | null>;
 
 interface Slot {
   chunks: Buffer[] | null | undefined; // undefined while pending
+  /** Settles when the request has been handled (answered or failed). */
+  handled: Promise<unknown>;
 }
 
 export class Connection {
@@ -53,9 +64,15 @@ export class Connection {
     }
     for (const frame of frames) {
       if (this.closed) return;
-      const slot: Slot = { chunks: undefined };
+      const earlier = this.queue.filter((q) => q.chunks === undefined).map((q) => q.handled);
+      const inOrder = frame.length >= 2 && IN_ORDER_APIS.has(frame.readInt16BE(0)) && earlier.length > 0;
+      const slot: Slot = { chunks: undefined, handled: Promise.resolve() };
+      const handling = inOrder
+        ? Promise.allSettled(earlier).then(() => this.handle(frame, this))
+        : this.handle(frame, this);
+      slot.handled = handling.catch(() => {});
       this.queue.push(slot);
-      this.handle(frame, this).then(
+      handling.then(
         (chunks) => {
           slot.chunks = chunks;
           this.flush();

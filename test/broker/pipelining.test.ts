@@ -6,9 +6,10 @@ import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { startBroker, type EmbeddedBroker } from '../../src/embedded.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
-import { encodeRequestHeader } from '../../src/protocol/header.js';
+import { decodeResponseHeader, encodeRequestHeader } from '../../src/protocol/header.js';
 import { apiMessages } from '../../src/protocol/messages/index.js';
-import { Writer } from '../../src/protocol/primitives.js';
+import { Reader, Writer } from '../../src/protocol/primitives.js';
+import type { MetadataResponse } from '../../src/protocol/messages/metadata.js';
 import type { ApiVersionsResponse } from '../../src/protocol/messages/api-versions.js';
 import { RawClient } from '../helpers/raw-client.js';
 
@@ -44,6 +45,29 @@ test('pipelined requests are answered in order behind a long-poll fetch', async 
     order.push(f.readInt32BE(0));
   }
   assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => i + 1));
+  c.close();
+});
+
+test('a Metadata request behind a waiting fetch is answered with the cluster as it is after the fetch, as Kafka does', async () => {
+  const c = await RawClient.connect(broker.port);
+  const fetch = frame(ApiKey.Fetch, 11, 1, {
+    replicaId: -1, maxWaitMs: 1500, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topic: 'piped', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 1 << 30, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [], rackId: '',
+  });
+  const metadata = frame(ApiKey.Metadata, 9, 2, {
+    topics: [{ name: 'created-meanwhile' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false,
+  });
+  c.send(Buffer.concat([fetch, metadata]));
+  // Created from another connection while the fetch waits.
+  await broker.createTopics('created-meanwhile');
+  assert.ok(await c.nextFrame(), 'the fetch is answered');
+  const answer = await c.nextFrame();
+  assert.ok(answer, 'the metadata is answered');
+  const r = new Reader(answer);
+  decodeResponseHeader(r, ApiKey.Metadata, 9);
+  const body = apiMessages.get(ApiKey.Metadata)!.response.decode(r, 9) as MetadataResponse;
+  assert.equal(body.topics[0].errorCode, 0, 'the topic created before the Metadata request was handled is known');
   c.close();
 });
 
