@@ -18,7 +18,7 @@ export type FrameHandler = (frame: Buffer, conn: Connection) => Promise<Buffer[]
 
 interface Slot {
   chunks: Buffer[] | null | undefined; // undefined while pending
-  /** Settles when the request has been handled (answered or failed). */
+  /** The request's handling: settles once it is answered or has failed. */
   handled: Promise<unknown>;
 }
 
@@ -64,13 +64,13 @@ export class Connection {
     }
     for (const frame of frames) {
       if (this.closed) return;
-      const earlier = this.queue.filter((q) => q.chunks === undefined).map((q) => q.handled);
-      const inOrder = frame.length >= 2 && IN_ORDER_APIS.has(frame.readInt16BE(0)) && earlier.length > 0;
-      const slot: Slot = { chunks: undefined, handled: Promise.resolve() };
-      const handling = inOrder
+      // Only the few in-order requests look at what is still pending: produce and fetch go straight on.
+      const inOrder = frame.length >= 2 && IN_ORDER_APIS.has(frame.readInt16BE(0));
+      const earlier = inOrder ? this.queue.filter((q) => q.chunks === undefined).map((q) => q.handled) : [];
+      const handling = earlier.length > 0
         ? Promise.allSettled(earlier).then(() => this.handle(frame, this))
         : this.handle(frame, this);
-      slot.handled = handling.catch(() => {});
+      const slot: Slot = { chunks: undefined, handled: handling };
       this.queue.push(slot);
       handling.then(
         (chunks) => {
