@@ -12,7 +12,7 @@ import type { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import { apiMessages } from '../protocol/messages/index.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import { KafkaClientError, KafkaConnectionError, KafkaTimeoutError } from './errors.js';
-import { FrameReader } from './frame-reader.js';
+import { FrameReader } from '../protocol/frame-reader.js';
 
 /** Highest versions the client speaks where it stops short of the codecs' range. */
 const CLIENT_MAX_VERSION: ReadonlyMap<number, number> = new Map([

@@ -8,6 +8,7 @@
 import { connect, type Socket } from 'node:net';
 import { apiKeyName } from '../protocol/api-keys.js';
 import type { Encodable } from '../protocol/codec.js';
+import { FrameReader } from '../protocol/frame-reader.js';
 import { decodeResponseHeader, encodeRequestHeader } from '../protocol/header.js';
 import { apiMessages } from '../protocol/messages/index.js';
 import { Reader, Writer } from '../protocol/primitives.js';
@@ -103,11 +104,6 @@ class BrokerConnection {
   private connectTimer: NodeJS.Timeout | null;
   private nextCorrelationId = 0;
   private closedWith: Error | null = null;
-  // Frame assembly: the 4-byte size prefix, then the frame (a view of the chunk when it lies inside one).
-  private readonly sizePrefix = Buffer.alloc(4);
-  private sizeFilled = 0;
-  private frame: Buffer | null = null;
-  private frameFilled = 0;
 
   constructor(
     readonly brokerId: number,
@@ -115,11 +111,16 @@ class BrokerConnection {
     readonly port: number,
     private readonly options: BrokerChannelOptions,
   ) {
-    this.socket = connect({ host, port });
+    // The socket reads straight into the reader's buffers: a follower's ~1 MiB Fetch response
+    // lands in one buffer of its own instead of being copied together from 64 KiB reads.
+    const reader = new FrameReader(
+      (frame) => this.onFrame(frame),
+      () => this.fail(`${this.address} sent a frame of negative size`),
+    );
+    this.socket = connect({ host, port, onread: reader.onread });
     this.socket.setNoDelay(true);
     this.connectTimer = setTimeout(() => this.fail(`connecting to ${this.address} took longer than ${options.requestTimeoutMs} ms`), options.requestTimeoutMs);
     this.socket.once('connect', () => this.clearConnectTimer());
-    this.socket.on('data', (d: Buffer) => this.onData(d));
     this.socket.on('error', (e) => this.fail(`connection to ${this.address} failed: ${e.message}`, e));
     this.socket.on('close', () => this.fail(`connection to ${this.address} was closed`));
   }
@@ -158,42 +159,15 @@ class BrokerConnection {
     this.fail(`connection to ${this.address} was closed by this broker`);
   }
 
-  private onData(data: Buffer): void {
-    let at = 0;
-    while (at < data.length && !this.closedWith) {
-      if (!this.frame) {
-        const n = Math.min(4 - this.sizeFilled, data.length - at);
-        data.copy(this.sizePrefix, this.sizeFilled, at, at + n);
-        this.sizeFilled += n;
-        at += n;
-        if (this.sizeFilled < 4) return;
-        this.sizeFilled = 0;
-        const size = this.sizePrefix.readInt32BE(0);
-        if (size < 0) return this.fail(`${this.address} sent a frame of negative size`);
-        if (data.length - at >= size) {
-          this.onFrame(data.subarray(at, at + size));
-          at += size;
-          continue;
-        }
-        this.frame = Buffer.allocUnsafe(size);
-        this.frameFilled = 0;
-      }
-      const n = Math.min(this.frame.length - this.frameFilled, data.length - at);
-      data.copy(this.frame, this.frameFilled, at, at + n);
-      this.frameFilled += n;
-      at += n;
-      if (this.frameFilled === this.frame.length) {
-        const frame = this.frame;
-        this.frame = null;
-        this.onFrame(frame);
-      }
-    }
-  }
-
-  private onFrame(frame: Buffer): void {
+  /** Handles one response frame; false stops reading (the connection failed). */
+  private onFrame(frame: Buffer): boolean {
+    if (this.closedWith) return false;
     const correlationId = frame.length >= 4 ? frame.readInt32BE(0) : -1;
     const request = this.inFlight.get(correlationId);
-    if (!request) return this.fail(`${this.address} answered correlation id ${correlationId}, which nobody asked for`);
+    if (!request) {
+      this.fail(`${this.address} answered correlation id ${correlationId}, which nobody asked for`);
+      return false;
+    }
     this.inFlight.delete(correlationId);
     clearTimeout(request.timer);
     let body: unknown;
@@ -203,9 +177,11 @@ class BrokerConnection {
       body = apiMessages.get(request.apiKey)!.response.decode(r, request.version);
     } catch (e) {
       request.reject(new BrokerChannelError(this.brokerId, `unreadable ${apiKeyName(request.apiKey)} response from ${this.address}: ${(e as Error).message}`, { cause: e }));
-      return this.fail(`connection to ${this.address} closed after an unreadable response`);
+      this.fail(`connection to ${this.address} closed after an unreadable response`);
+      return false;
     }
     request.resolve(body);
+    return true;
   }
 
   private clearConnectTimer(): void {
@@ -224,6 +200,5 @@ class BrokerConnection {
       request.reject(error);
     }
     this.inFlight.clear();
-    this.frame = null;
   }
 }

@@ -66,6 +66,11 @@ export interface AppendOptions {
    * (INVALID_TXN_STATE) unless it carries the guard of the producer's verification in progress.
    */
   verificationGuard?: VerificationGuard;
+  /**
+   * The caller gives `records` up: nothing writes them again (a produce request's frame), so the
+   * tail cache may keep them instead of a copy.
+   */
+  owned?: boolean;
 }
 
 export interface AppendResult {
@@ -281,7 +286,7 @@ export class PartitionLog {
       return { baseOffset: firstOffsetOf(d), lastOffset: d.lastOffset, logAppendTime: d.timestamp, logStartOffset: this.logStartOffset, duplicate: true };
     }
     this.epochs.assign(opts.leaderEpoch, baseOffset);
-    this.writeBatches(records, nextOffset, maxTimestamp, offsetOfMaxTimestamp, analysis, opts.now);
+    this.writeBatches(records, nextOffset, maxTimestamp, offsetOfMaxTimestamp, analysis, opts.now, opts.owned ?? false);
     return { baseOffset, lastOffset: nextOffset - 1, logAppendTime: logAppendTime ? opts.now : -1, logStartOffset: this.logStartOffset };
   }
 
@@ -322,11 +327,13 @@ export class PartitionLog {
   /** Writes batches that end just before `nextOffset` to the active segment (rolled first if due) and moves the log end. */
   private writeBatches(
     records: Buffer, nextOffset: number, maxTimestamp: number, offsetOfMaxTimestamp: number, analysis: ProducerAnalysis | undefined, now: number,
+    owned = false,
   ): void {
     const lastOffset = nextOffset - 1;
     let active = this.activeSegment;
     if (active.shouldRoll(records.length, maxTimestamp, lastOffset, now, this.config)) active = this.roll(now);
-    active.append(records, lastOffset, maxTimestamp, offsetOfMaxTimestamp, now - this.tailReadAt < TAIL_READER_WINDOW_MS);
+    const tailReaders = now - this.tailReadAt < TAIL_READER_WINDOW_MS;
+    active.append(records, lastOffset, maxTimestamp, offsetOfMaxTimestamp, !tailReaders ? 'none' : owned ? 'keep' : 'copy');
     this.unflushedMessages += nextOffset - this.logEndOffset;
     this.logEndOffset = nextOffset;
     if (analysis) this.applyProducerState(analysis, active);

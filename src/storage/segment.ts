@@ -124,10 +124,11 @@ export class LogSegment {
 
   /**
    * Writes `records` (whole batches with offsets assigned) at the end of the .log and indexes them;
-   * with `cache` also copies them into the in-memory tail. On a failed write the .log is cut back
-   * so no partial batch remains.
+   * and, unless `cache` is 'none', caches them in the in-memory tail ('keep': the caller gave the
+   * buffer up, see SegmentTail.append). On a failed write the .log is cut back so no partial batch
+   * remains.
    */
-  append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfLargestTimestamp: number, cache = false): void {
+  append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfLargestTimestamp: number, cache: 'none' | 'copy' | 'keep' = 'none'): void {
     const position = this.size;
     this.files.withFdSync(this.logPath, (fd) => {
       try {
@@ -138,7 +139,7 @@ export class LogSegment {
       }
     });
     this.size += records.length;
-    if (cache) this.tail?.append(position, records);
+    if (cache !== 'none') this.tail?.append(position, records, cache === 'keep');
     this.indexAppended(position, records.length, largestOffset, largestTimestamp, offsetOfLargestTimestamp);
   }
 

@@ -1,7 +1,15 @@
 // In-memory copies of the most recently appended bytes of active segments, so consumers at the
 // tail are served without a threadpool read. One budget per LogManager, shared by all
-// partitions: the oldest chunks anywhere are dropped first. Chunks are append-only and never
-// reused, so slices handed to readers stay valid after the chunk leaves the cache.
+// partitions: the oldest chunks anywhere are dropped first. Chunks are never written below
+// bytes already filled and never reused, so slices handed to readers stay valid after the chunk
+// leaves the cache.
+//
+// An append whose buffer the caller gives up (a produce request's records: nothing writes them
+// again) is kept as it is instead of copied: a chunk that is a view of that buffer. Copying into
+// fresh memory cost the leader of a replicated partition more than anything else it did per byte
+// (the copy and, above all, the page faults of first touching new chunks). A view keeps its whole
+// backing memory alive (the request frame it came from), so the budget counts backing stores, each
+// once while any chunk still refers to it.
 
 interface TailChunk {
   owner: SegmentTail;
@@ -10,11 +18,15 @@ interface TailChunk {
   buf: Buffer;
   /** Bytes filled; always whole appends (whole batches). */
   length: number;
+  /** The caller's memory, kept as it is (buf is a view of it, filled from the start). */
+  kept: boolean;
   /** False once evicted. */
   live: boolean;
 }
 
 const FIRST_CHUNK_BYTES = 16 * 1024;
+/** Smaller appends are copied even when given up: packed into chunks, they read in fewer pieces. */
+const KEEP_MIN_BYTES = 4 * 1024;
 
 /** FIFO of items with O(1) push and shift (an array with a moving head, compacted now and then). */
 class Fifo<T> {
@@ -56,6 +68,8 @@ export class TailCache {
   /** Every live chunk in allocation order; evicted entries are skipped when they reach the head. */
   private readonly chunks = new Fifo<TailChunk>();
   private bytes = 0;
+  /** Backing stores of kept chunks, with how many live chunks refer to each. */
+  private readonly kept = new Map<ArrayBufferLike, number>();
 
   constructor(
     readonly budgetBytes: number,
@@ -73,21 +87,48 @@ export class TailCache {
     return new SegmentTail(this, position);
   }
 
+  /** A new chunk of `bytes` to copy appends into. */
   allocate(owner: SegmentTail, position: number, bytes: number): TailChunk {
-    const chunk = { owner, position, buf: Buffer.allocUnsafe(bytes), length: 0, live: true };
+    return this.admit({ owner, position, buf: Buffer.allocUnsafe(bytes), length: 0, kept: false, live: true });
+  }
+
+  /** A new chunk that is `records` itself (the caller gave the buffer up). */
+  keep(owner: SegmentTail, position: number, records: Buffer): TailChunk {
+    return this.admit({ owner, position, buf: records, length: records.length, kept: true, live: true });
+  }
+
+  release(chunk: TailChunk): void {
+    chunk.live = false;
+    if (!chunk.kept) {
+      this.bytes -= chunk.buf.length;
+      return;
+    }
+    const backing = chunk.buf.buffer;
+    const refs = this.kept.get(backing)! - 1;
+    if (refs > 0) {
+      this.kept.set(backing, refs);
+    } else {
+      this.kept.delete(backing);
+      this.bytes -= backing.byteLength;
+    }
+  }
+
+  private admit(chunk: TailChunk): TailChunk {
     this.chunks.push(chunk);
-    this.bytes += chunk.buf.length;
+    if (!chunk.kept) {
+      this.bytes += chunk.buf.length;
+    } else {
+      const backing = chunk.buf.buffer;
+      const refs = this.kept.get(backing) ?? 0;
+      if (refs === 0) this.bytes += backing.byteLength;
+      this.kept.set(backing, refs + 1);
+    }
     while (this.bytes > this.budgetBytes && this.chunks.length > 1) {
       const oldest = this.chunks.shift()!;
       // The globally oldest chunk is also its owner's oldest.
       if (oldest.live) oldest.owner.dropOldest();
     }
     return chunk;
-  }
-
-  release(chunk: TailChunk): void {
-    chunk.live = false;
-    this.bytes -= chunk.buf.length;
   }
 }
 
@@ -101,18 +142,25 @@ export class SegmentTail {
     private end: number,
   ) {}
 
-  /** Copies bytes just written at `position` (== the previous end). */
-  append(position: number, records: Buffer): void {
+  /**
+   * Caches bytes just written at `position` (== the previous end): kept as they are when the
+   * caller gave `records` up (`owned`: nothing writes them again), else copied.
+   */
+  append(position: number, records: Buffer, owned = false): void {
     if (position !== this.end) this.reset(position); // not contiguous: start over
+    this.end = position + records.length;
+    if (owned && records.length >= KEEP_MIN_BYTES) {
+      this.chunks.push(this.cache.keep(this, position, records));
+      return;
+    }
     let chunk = this.chunks.last();
-    if (!chunk || chunk.length + records.length > chunk.buf.length) {
-      const size = Math.min(this.cache.maxChunkBytes, chunk ? chunk.buf.length * 2 : FIRST_CHUNK_BYTES);
+    if (!chunk || chunk.kept || chunk.length + records.length > chunk.buf.length) {
+      const size = Math.min(this.cache.maxChunkBytes, chunk && !chunk.kept ? chunk.buf.length * 2 : FIRST_CHUNK_BYTES);
       chunk = this.cache.allocate(this, position, Math.max(size, records.length));
       this.chunks.push(chunk);
     }
     records.copy(chunk.buf, chunk.length);
     chunk.length += records.length;
-    this.end = position + records.length;
   }
 
   /**
@@ -120,15 +168,18 @@ export class SegmentTail {
    * when `position` is older than the cached suffix.
    */
   read(position: number, length: number): Buffer | undefined {
-    // Newest first: readers at the tail are the common case.
-    for (let i = this.chunks.length - 1; i >= 0; i--) {
-      const chunk = this.chunks.at(i);
-      if (position >= chunk.position) {
-        const from = position - chunk.position;
-        return from < chunk.length ? chunk.buf.subarray(from, Math.min(chunk.length, from + length)) : undefined;
-      }
+    // The last chunk starting at or before `position` (chunk positions increase).
+    let lo = 0;
+    let hi = this.chunks.length - 1;
+    if (hi < 0 || position < this.chunks.at(0).position) return undefined;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.chunks.at(mid).position <= position) lo = mid;
+      else hi = mid - 1;
     }
-    return undefined;
+    const chunk = this.chunks.at(lo);
+    const from = position - chunk.position;
+    return from < chunk.length ? chunk.buf.subarray(from, Math.min(chunk.length, from + length)) : undefined;
   }
 
   /** Releases every chunk (segment rolled, truncated or closed); the segment now ends at `end`. */

@@ -278,6 +278,42 @@ for (const mode of ['files only', 'tail cache'] as const) describe(`PartitionLog
   });
 });
 
+test('the tail cache keeps given-up records without a copy, counting their backing memory once', async () => {
+  const tail = new TailCache(64 * 1024, 16 * 1024);
+  const tailCtx: LogContext = { files, tail, onBackgroundError: (err) => assert.fail(err as Error) };
+  const log = PartitionLog.create('kept', 0, join(tmp.path, 'kept-0'), logConfig({ segmentBytes: 1 << 20 }), tailCtx);
+  await log.read(0, 1, ALL); // a consumer at the tail
+  const OWNED = { ...CREATE, owned: true };
+  // Two partitions' records in one request frame (its own memory, as a frame spanning socket reads gets).
+  const [a, b] = [valueBatch(8, 600, 'a'), valueBatch(8, 600, 'b')];
+  const frame = Buffer.concat([Buffer.alloc(40), a, Buffer.alloc(10), b]);
+  const aView = frame.subarray(40, 40 + a.length);
+  const bView = frame.subarray(50 + a.length);
+  log.append(aView, OWNED);
+  log.append(bView, OWNED);
+  assert.equal(tail.size, frame.buffer.byteLength, 'the frame is counted once, whole');
+  // Zero the file behind the log's back: the kept records are what reads return, not copies of them.
+  const path = join(log.dir, '00000000000000000000.log');
+  writeFileSync(path, Buffer.alloc(statSync(path).size));
+  const read = await log.read(0, 1 << 20, ALL);
+  assert.ok(read.records.every((r) => r.buffer === frame.buffer));
+  assert.deepEqual(decodeBatches(Buffer.concat(read.records)).map((r) => [r.offset, r.value!.slice(0, 3)]).filter((_, i) => i % 8 === 0), [[0, 'a-0'], [8, 'b-0']]);
+  // A small append is copied even when given up.
+  const small = valueBatch(1, 10, 's');
+  log.append(small, OWNED);
+  const smallRead = await log.read(16, 1 << 20, ALL);
+  assert.ok(smallRead.records.every((r) => r.buffer !== small.buffer));
+  assert.equal(tail.size, frame.buffer.byteLength + 16 * 1024);
+  // Later appends push the first out of the budget: its memory is no longer counted.
+  const later = Array.from({ length: 12 }, (_, i) => valueBatch(8, 600, `n${i}`));
+  for (const batch of later) log.append(batch, OWNED);
+  assert.ok(tail.size <= 64 * 1024, `tail holds ${tail.size} bytes`);
+  const last = await log.read(17 + 11 * 8, 1 << 20, ALL);
+  assert.equal(last.records[0].buffer, later[11].buffer);
+  await log.close();
+  assert.equal(tail.size, 0);
+});
+
 test('the tail cache serves recent appends from memory within its budget', async () => {
   const tail = new TailCache(4096, 1024);
   const tailCtx: LogContext = { files, tail, onBackgroundError: (err) => assert.fail(err as Error) };

@@ -230,7 +230,8 @@ function append(
   let info;
   const leaderEpoch = broker.replicas.leaderEpoch(log);
   try {
-    info = log.append(batch, { leaderEpoch, timestampType: log.config.messageTimestampType, now: Date.now(), verificationGuard });
+    // The records are the request frame's (or a conversion's): nothing writes them after this.
+    info = log.append(batch, { leaderEpoch, timestampType: log.config.messageTimestampType, now: Date.now(), verificationGuard, owned: true });
   } catch (e) {
     if (e instanceof ProducerStateError) return result(partition, e.code, e.message);
     broker.log.error(`append to ${log.topic}-${partition} failed: ${(e as Error).message}`);

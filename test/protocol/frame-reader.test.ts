@@ -2,7 +2,7 @@
 // after later reads; large frames are read into a buffer of their own.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FrameReader } from '../../src/client/frame-reader.js';
+import { FrameReader } from '../../src/protocol/frame-reader.js';
 
 /** A deterministic pseudo-random sequence (xorshift32). */
 function random(seed: number): (below: number) => number {

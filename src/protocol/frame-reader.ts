@@ -1,4 +1,5 @@
-// Splits a connection's byte stream into size-prefixed response frames
+// Splits a connection's byte stream into size-prefixed frames (responses to
+// a client or to a broker's inter-broker requests)
 // without copying them: the socket reads straight into our buffers (net's
 // `onread` option), and each frame is a view of the buffer it was read into.
 // A buffer is never read into again below bytes already handed out, so a
