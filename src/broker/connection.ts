@@ -6,9 +6,9 @@
 // a Metadata answer computed at once, but sent after an acks=all produce that
 // waited out a failover, would name a leader that is gone, and clients act on
 // the newest answer they receive.
-import type { Socket } from 'node:net';
+import type { OnReadOpts, Socket } from 'node:net';
 import { ApiKey } from '../protocol/api-keys.js';
-import { FrameReader } from './frame-reader.js';
+import { FrameReader } from '../protocol/frame-reader.js';
 
 /** APIs whose answers must reflect everything requested before them on the connection. */
 const IN_ORDER_APIS: ReadonlySet<number> = new Set([ApiKey.Metadata, ApiKey.FindCoordinator, ApiKey.DescribeCluster]);
@@ -23,22 +23,36 @@ interface Slot {
 }
 
 export class Connection {
-  private readonly frames: FrameReader;
+  readonly socket: Socket;
   private readonly queue: Slot[] = [];
   private closed = false;
   private onIdle: (() => void) | null = null;
   readonly remote: string;
 
+  /**
+   * @param open opens the socket, reading with `onread`: the socket reads straight into the frame
+   *   reader's buffers, so a request frame is a view of the memory it was read into (never
+   *   written again: the tail cache may keep a produce request's records) and a large one lands
+   *   in one buffer instead of being copied together from 64 KiB reads.
+   */
   constructor(
-    readonly socket: Socket,
+    open: (onread: OnReadOpts) => Socket,
     maxFrameBytes: number,
     private readonly handle: FrameHandler,
     private readonly log: (msg: string) => void,
   ) {
+    const frames = new FrameReader(
+      (frame) => this.onFrame(frame),
+      (size) => {
+        this.log(`closing ${this.remote}: frame of ${size} bytes ${size < 0 ? 'has a negative size' : `exceeds socket.request.max.bytes (${maxFrameBytes})`}`);
+        this.close();
+      },
+      maxFrameBytes,
+    );
+    const socket = open(frames.onread);
+    this.socket = socket;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.frames = new FrameReader(maxFrameBytes);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.close());
     socket.on('close', () => { this.closed = true; });
     socket.on('drain', () => { if (!this.onIdle) socket.resume(); });
@@ -53,36 +67,28 @@ export class Connection {
     return this.queue.length;
   }
 
-  private onData(chunk: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.frames.push(chunk);
-    } catch (e) {
-      this.log(`closing ${this.remote}: ${(e as Error).message}`);
-      this.close();
-      return;
-    }
-    for (const frame of frames) {
-      if (this.closed) return;
-      // Only the few in-order requests look at what is still pending: produce and fetch go straight on.
-      const inOrder = frame.length >= 2 && IN_ORDER_APIS.has(frame.readInt16BE(0));
-      const earlier = inOrder ? this.queue.filter((q) => q.chunks === undefined).map((q) => q.handled) : [];
-      const handling = earlier.length > 0
-        ? Promise.allSettled(earlier).then(() => this.handle(frame, this))
-        : this.handle(frame, this);
-      const slot: Slot = { chunks: undefined, handled: handling };
-      this.queue.push(slot);
-      handling.then(
-        (chunks) => {
-          slot.chunks = chunks;
-          this.flush();
-        },
-        (e: unknown) => {
-          this.log(`closing ${this.remote}: ${(e as Error).message ?? String(e)}`);
-          this.close();
-        },
-      );
-    }
+  /** Handles one request frame; false stops reading (the connection is closed). */
+  private onFrame(frame: Buffer): boolean {
+    if (this.closed) return false;
+    // Only the few in-order requests look at what is still pending: produce and fetch go straight on.
+    const inOrder = frame.length >= 2 && IN_ORDER_APIS.has(frame.readInt16BE(0));
+    const earlier = inOrder ? this.queue.filter((q) => q.chunks === undefined).map((q) => q.handled) : [];
+    const handling = earlier.length > 0
+      ? Promise.allSettled(earlier).then(() => this.handle(frame, this))
+      : this.handle(frame, this);
+    const slot: Slot = { chunks: undefined, handled: handling };
+    this.queue.push(slot);
+    handling.then(
+      (chunks) => {
+        slot.chunks = chunks;
+        this.flush();
+      },
+      (e: unknown) => {
+        this.log(`closing ${this.remote}: ${(e as Error).message ?? String(e)}`);
+        this.close();
+      },
+    );
+    return true;
   }
 
   private flush(): void {

@@ -1,6 +1,6 @@
 // TCP listeners for the broker: accepts connections and hands frames to the
 // request router. Several servers may run in one process; each owns its sockets.
-import { createServer, type Server as NetServer } from 'node:net';
+import { createServer, type OnReadOpts, type Server as NetServer, Socket } from 'node:net';
 import { Connection, type FrameHandler } from './connection.js';
 import type { Listener } from './config.js';
 
@@ -22,10 +22,11 @@ export class NetworkServer {
 
   async listen(listeners: Listener[]): Promise<void> {
     for (const l of listeners) {
-      const server = createServer((socket) => {
-        const conn = new Connection(socket, this.maxFrameBytes, this.handle, this.log);
+      // Paused, so the accepted socket reads nothing before readingInto takes its handle over.
+      const server = createServer({ pauseOnConnect: true }, (accepted) => {
+        const conn = new Connection((onread) => readingInto(server, accepted, onread), this.maxFrameBytes, this.handle, this.log);
         this.connections.add(conn);
-        socket.on('close', () => this.connections.delete(conn));
+        conn.socket.on('close', () => this.connections.delete(conn));
       });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -57,4 +58,30 @@ export class NetworkServer {
     for (const c of this.connections) c.close();
     await Promise.all(closing);
   }
+}
+
+/** What readingInto moves from the accepted socket to its successor (Node's net.Socket internals). */
+interface AcceptedSocketInternals {
+  _handle: unknown;
+  _server: NetServer | null;
+  server: NetServer | null;
+}
+
+/**
+ * The accepted connection as a socket that reads with `onread` (net.connect's zero-copy reads),
+ * which net.Server does not offer: a new Socket over the accepted one's TCP handle, counted
+ * among the server's connections in its place (so server.close() still waits for it).
+ */
+function readingInto(server: NetServer, accepted: Socket, onread: OnReadOpts): Socket {
+  const from = accepted as unknown as AcceptedSocketInternals;
+  if (!from._handle || from._server !== server) throw new Error('accepted socket without its TCP handle');
+  const handle = from._handle;
+  from._handle = null;
+  from._server = null;
+  from.server = null;
+  const socket = new Socket({ handle, onread, readable: true, writable: true } as ConstructorParameters<typeof Socket>[0]);
+  const to = socket as unknown as AcceptedSocketInternals;
+  to._server = server;
+  to.server = server;
+  return socket;
 }

@@ -21,11 +21,13 @@ export class FrameReader {
 
   /**
    * @param onFrame called with each frame (without its size prefix); returns false to stop reading.
-   * @param onInvalid called instead for a negative size prefix; reading stops.
+   * @param onInvalid called instead for a size prefix below zero or above `maxFrameBytes`; reading stops.
+   * @param maxFrameBytes the largest frame accepted (a broker's socket.request.max.bytes).
    */
   constructor(
     private readonly onFrame: (frame: Buffer) => boolean,
     private readonly onInvalid: (size: number) => void,
+    private readonly maxFrameBytes = 0x7fffffff,
   ) {}
 
   /** The `onread` option for net.connect. */
@@ -39,7 +41,7 @@ export class FrameReader {
     const b = this.buf;
     while (this.end - this.start >= 4) {
       const size = b.readInt32BE(this.start);
-      if (size < 0) {
+      if (size < 0 || size > this.maxFrameBytes) {
         this.onInvalid(size);
         return false;
       }

@@ -73,3 +73,18 @@ test('a negative size stops reading and is reported', () => {
   assert.equal(callback(4, target), false);
   assert.equal(invalid, -5);
 });
+
+test('a size above the limit stops reading before anything is allocated for it', () => {
+  let invalid = 0;
+  const frames: Buffer[] = [];
+  const reader = new FrameReader((f) => frames.push(f) > 0, (size) => {
+    invalid = size;
+  }, 100);
+  const { buffer, callback } = reader.onread;
+  const target = buffer();
+  const stream = framed([Buffer.alloc(100, 1), Buffer.alloc(101, 2)]);
+  stream.copy(target);
+  assert.equal(callback(stream.length, target), false);
+  assert.deepEqual(frames.map((f) => f.length), [100]);
+  assert.equal(invalid, 101);
+});
