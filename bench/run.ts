@@ -35,6 +35,11 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const write = args.includes('--write') || args.filter((a) => !a.startsWith('-')).length === 0;
   const names = args.filter((a) => !a.startsWith('-'));
+  const unknownFlag = args.find((a) => a.startsWith('-') && a !== '--write');
+  if (unknownFlag) {
+    process.stderr.write(`unknown option '${unknownFlag}'; usage: node dist/bench/run.js [--write] [${Object.keys(BENCHES).join('|')} ...]\n`);
+    return 2;
+  }
   for (const n of names) {
     if (!BENCHES[n]) {
       process.stderr.write(`unknown benchmark '${n}'; choose from: ${Object.keys(BENCHES).join(', ')}\n`);
