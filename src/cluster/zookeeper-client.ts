@@ -5,7 +5,7 @@
 // begun under a dead session can never run under its successor.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import zookeeper from 'node-zookeeper-client';
+import type * as zookeeper from 'node-zookeeper-client';
 
 export type CreateMode = 'persistent' | 'ephemeral' | 'persistent_sequential' | 'ephemeral_sequential';
 
@@ -80,18 +80,37 @@ interface TransactionInternals {
   ops: { version?: number }[];
 }
 
-const MODES: Record<CreateMode, number> = {
-  persistent: zookeeper.CreateMode.PERSISTENT,
-  ephemeral: zookeeper.CreateMode.EPHEMERAL,
-  persistent_sequential: zookeeper.CreateMode.PERSISTENT_SEQUENTIAL,
-  ephemeral_sequential: zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL,
-};
-const EVENT_TYPES: Record<number, ZkWatchEvent['type']> = {
-  [zookeeper.Event.NODE_CREATED]: 'created',
-  [zookeeper.Event.NODE_DELETED]: 'deleted',
-  [zookeeper.Event.NODE_DATA_CHANGED]: 'dataChanged',
-  [zookeeper.Event.NODE_CHILDREN_CHANGED]: 'childrenChanged',
-};
+/**
+ * The library, its constants in our terms; loaded by the first connect, so a broker without
+ * zookeeper.connect never loads it (about 9 MiB of RSS).
+ */
+interface Library {
+  zk: typeof zookeeper;
+  modes: Record<CreateMode, number>;
+  eventTypes: Record<number, ZkWatchEvent['type']>;
+}
+let library: Library | undefined;
+
+async function loadLibrary(): Promise<Library> {
+  if (library) return library;
+  const zk = ((await import('node-zookeeper-client')) as unknown as { default: typeof zookeeper }).default;
+  library = {
+    zk,
+    modes: {
+      persistent: zk.CreateMode.PERSISTENT,
+      ephemeral: zk.CreateMode.EPHEMERAL,
+      persistent_sequential: zk.CreateMode.PERSISTENT_SEQUENTIAL,
+      ephemeral_sequential: zk.CreateMode.EPHEMERAL_SEQUENTIAL,
+    },
+    eventTypes: {
+      [zk.Event.NODE_CREATED]: 'created',
+      [zk.Event.NODE_DELETED]: 'deleted',
+      [zk.Event.NODE_DATA_CHANGED]: 'dataChanged',
+      [zk.Event.NODE_CHILDREN_CHANGED]: 'childrenChanged',
+    },
+  };
+  return library;
+}
 /** Reconnect back-off of the library between rounds over all servers (random in [0, this)). */
 const SPIN_DELAY_MS = 200;
 /** A close waits this long for the server to end the session before dropping the socket. */
@@ -113,7 +132,10 @@ export class ZooKeeperClient extends EventEmitter {
   private readonly watchdog: NodeJS.Timeout;
   private probeSince: number | undefined;
 
-  private constructor(private readonly raw: zookeeper.Client) {
+  private constructor(
+    private readonly raw: zookeeper.Client,
+    private readonly lib: Library,
+  ) {
     super();
     raw.on('connected', () => this.setState('connected'));
     raw.on('disconnected', () => this.setState('disconnected'));
@@ -141,13 +163,14 @@ export class ZooKeeperClient extends EventEmitter {
   }
 
   private static async open(options: ZooKeeperClientOptions): Promise<ZooKeeperClient> {
-    const raw = zookeeper.createClient(options.connect, {
+    const lib = await loadLibrary();
+    const raw = lib.zk.createClient(options.connect, {
       sessionTimeout: options.sessionTimeoutMs,
       spinDelay: SPIN_DELAY_MS,
       // No blind retry: a create whose connection was lost may have been applied; the caller decides.
       retries: 0,
     });
-    const client = new ZooKeeperClient(raw);
+    const client = new ZooKeeperClient(raw, lib);
     const connected = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), options.connectionTimeoutMs);
       raw.once('connected', () => {
@@ -179,7 +202,7 @@ export class ZooKeeperClient extends EventEmitter {
 
   /** Creates a znode; resolves to its path (with the sequence number for a sequential one). */
   create(path: string, data: Buffer | null, mode: CreateMode = 'persistent'): Promise<string> {
-    return this.call<string>('create', path, (done) => this.raw.create(path, data ?? Buffer.alloc(0), MODES[mode], done));
+    return this.call<string>('create', path, (done) => this.raw.create(path, data ?? Buffer.alloc(0), this.lib.modes[mode], done));
   }
 
   /** Creates path and any missing parents, empty and persistent; an existing path is fine. */
@@ -224,7 +247,7 @@ export class ZooKeeperClient extends EventEmitter {
   async multi(ops: ZkOp[]): Promise<ZkOpResult[]> {
     const tx = this.raw.transaction();
     for (const op of ops) {
-      if (op.op === 'create') tx.create(op.path, op.data ?? Buffer.alloc(0), MODES[op.mode ?? 'persistent']);
+      if (op.op === 'create') tx.create(op.path, op.data ?? Buffer.alloc(0), this.lib.modes[op.mode ?? 'persistent']);
       else if (op.op === 'setData') tx.setData(op.path, op.data, op.version);
       else if (op.op === 'delete') tx.remove(op.path, op.version);
       else tx.check(op.path, op.version);
@@ -313,14 +336,14 @@ export class ZooKeeperClient extends EventEmitter {
 
 function toLibraryWatcher(watcher: Watcher): (event: zookeeper.Event) => void {
   return (event) => {
-    const type = EVENT_TYPES[event.getType()];
+    const type = library?.eventTypes[event.getType()];
     if (type) watcher({ type, path: event.getPath() });
   };
 }
 
 function toError(error: Error | zookeeper.Exception, operation: string, path: string | undefined, failedOp?: number): ZooKeeperError {
   if (error instanceof ZooKeeperError) return error;
-  const code = error instanceof zookeeper.Exception ? error.getName() : error.message;
+  const code = library && error instanceof library.zk.Exception ? error.getName() : (error as Error).message;
   return new ZooKeeperError(code, operation, path, failedOp);
 }
 
