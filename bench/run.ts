@@ -95,7 +95,7 @@ async function main(): Promise<number> {
       `- Consume: \`kcat -C -t <topic> -o beginning -e -c ${RECORDS} ${CONSUME_FLAGS.join(' ')}\`, values to /dev/null; time from spawn to exit. `
         + '`-c` ends kcat on the last record; with `-e` alone it would wait for one more, empty, fetch, which the broker holds for fetch.wait.max.ms (500 ms), as Kafka does. It runs right after the produce, on the same topic; a run that reaches the end of every partition before the count fails.',
       `- Each throughput figure is the median of ${REPEATS} runs, each on a fresh topic (deleted afterwards). MB/s counts record values only (10^6 bytes). CPU% = CPU seconds / wall seconds of that run (100% = one core); µs/record = broker CPU per record.`,
-      `- Latency: bench/py/e2e_latency.py, a confluent_kafka producer at ${LATENCY_RATE.toLocaleString('en-US')} records/s for ${LATENCY_SECONDS} s (100 B values carrying time.time_ns()) and a consumer in another process (assign, no group) computing receive time minus send time.`,
+      `- Latency: bench/py/e2e_latency.py, a confluent_kafka producer at ${LATENCY_RATE.toLocaleString('en-US')} records/s for ${LATENCY_SECONDS} s (100 B values carrying time.time_ns()), after one warm-up record acknowledged before the clock starts, and a consumer in another process (assign, no group) computing receive time minus send time.`,
       '- RSS from /proc/<pid>/status (VmRSS, VmHWM) of the broker process.',
       '- Start-up: spawn of `samsa start` until a TCP connect to its port succeeds (the broker listens only once logs and groups are loaded); restarts of the same data dir after SIGTERM (clean) and after kill -9.',
       '- Embedded: bench/embedded-child.ts in fresh `node --expose-gc` processes.',
