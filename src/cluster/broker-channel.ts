@@ -14,6 +14,18 @@ import { apiMessages } from '../protocol/messages/index.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import type { BrokerRegistration } from './metadata-store.js';
 
+/** Where a response keeps the way to give its frame's memory back (releaseResponse). */
+const RELEASE = Symbol('release the response frame');
+
+/**
+ * The caller keeps nothing of `response` any more (no record set, no other view of it): its
+ * frame's memory may take a later response. A follower calls it once a Fetch response's records
+ * are written, so its large responses reuse one buffer instead of new memory each time.
+ */
+export function releaseResponse(response: object): void {
+  (response as { [RELEASE]?: () => void })[RELEASE]?.();
+}
+
 export class BrokerChannelError extends Error {
   override name = 'BrokerChannelError';
   constructor(
@@ -104,6 +116,7 @@ class BrokerConnection {
   private connectTimer: NodeJS.Timeout | null;
   private nextCorrelationId = 0;
   private closedWith: Error | null = null;
+  private readonly reader: FrameReader;
 
   constructor(
     readonly brokerId: number,
@@ -113,11 +126,11 @@ class BrokerConnection {
   ) {
     // The socket reads straight into the reader's buffers: a follower's ~1 MiB Fetch response
     // lands in one buffer of its own instead of being copied together from 64 KiB reads.
-    const reader = new FrameReader(
+    this.reader = new FrameReader(
       (frame) => this.onFrame(frame),
       () => this.fail(`${this.address} sent a frame of negative size`),
     );
-    this.socket = connect({ host, port, onread: reader.onread });
+    this.socket = connect({ host, port, onread: this.reader.onread });
     this.socket.setNoDelay(true);
     this.connectTimer = setTimeout(() => this.fail(`connecting to ${this.address} took longer than ${options.requestTimeoutMs} ms`), options.requestTimeoutMs);
     this.socket.once('connect', () => this.clearConnectTimer());
@@ -180,6 +193,7 @@ class BrokerConnection {
       this.fail(`connection to ${this.address} closed after an unreadable response`);
       return false;
     }
+    if (typeof body === 'object' && body !== null) Object.defineProperty(body, RELEASE, { value: () => this.reader.recycle(frame) });
     request.resolve(body);
     return true;
   }

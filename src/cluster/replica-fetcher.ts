@@ -14,7 +14,7 @@ import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messag
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js';
 import { BATCH_HEADER_SIZE, baseOffsetOf } from '../protocol/records/batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
-import type { BrokerChannel } from './broker-channel.js';
+import { type BrokerChannel, releaseResponse } from './broker-channel.js';
 import type { ReplicationQuota } from './replication-quota.js';
 
 /** replica.* broker configs. */
@@ -265,6 +265,9 @@ export class ReplicaFetcher {
         await this.onPartitionData(p, d);
       }
     }
+    // The records are written (appendAsFollower copies what the log keeps in memory): the
+    // response's buffer can take the next one. Not on a throw: then it is left to the GC.
+    releaseResponse(response);
   }
 
   private async onPartitionData(p: FollowedPartition, d: FetchResponse['responses'][number]['partitions'][number]): Promise<void> {

@@ -7,17 +7,27 @@
 // referenced. A frame too large for the current buffer gets a buffer of its
 // own, into which the rest of it is read directly: a 4 MiB Fetch response
 // costs at most one landing buffer's worth of copying instead of 4 MiB.
+// The owner of such a frame may give it back (recycle) once nothing refers to
+// it any more; its buffer then takes a later large frame, without the page
+// faults and garbage collection of new memory (a follower's Fetch responses).
 
 /** Size of a buffer for reads when no large frame is expected. */
 const LANDING_SIZE = 64 * 1024;
 /** Below this much free space a buffer is not worth reading into (unless a frame's end is in it). */
 const MIN_READ = 8 * 1024;
+/** Recycled large-frame buffers kept for the next large frames. */
+const POOL_SIZE = 2;
 
 export class FrameReader {
-  private buf = Buffer.allocUnsafe(LANDING_SIZE);
+  private buf: Buffer = Buffer.allocUnsafe(LANDING_SIZE);
   /** Unconsumed bytes are buf[start, end). */
   private start = 0;
   private end = 0;
+  /** Buffers of their own for large frames, by their memory: the whole buffer (a frame may use a prefix of it). */
+  private readonly ownBuffers = new WeakMap<ArrayBufferLike, Buffer>();
+  /** The frame handed out from each such buffer: the only one that can give it back. */
+  private readonly handedOut = new WeakMap<ArrayBufferLike, Buffer>();
+  private readonly pool: Buffer[] = [];
 
   /**
    * @param onFrame called with each frame (without its size prefix); returns false to stop reading.
@@ -48,6 +58,7 @@ export class FrameReader {
       const total = 4 + size;
       if (this.end - this.start < total) break;
       const frame = b.subarray(this.start + 4, this.start + total);
+      if (this.ownBuffers.has(b.buffer)) this.handedOut.set(b.buffer, frame);
       this.start += total;
       if (!this.onFrame(frame)) return false;
     }
@@ -61,10 +72,30 @@ export class FrameReader {
     const known = pending >= 4 ? 4 + this.buf.readInt32BE(this.start) : 0;
     const fits = known > 0 ? this.start + known <= this.buf.length : this.buf.length - this.end >= MIN_READ;
     if (fits) return;
-    const next = Buffer.allocUnsafe(Math.max(known, LANDING_SIZE));
+    const next = known > LANDING_SIZE ? this.ownBuffer(known) : Buffer.allocUnsafe(LANDING_SIZE);
     this.buf.copy(next, 0, this.start, this.end);
     this.buf = next;
     this.start = 0;
     this.end = pending;
+  }
+
+  /** A buffer of exactly `size` bytes for one large frame (size prefix included): a recycled one if any fits. */
+  private ownBuffer(size: number): Buffer {
+    const i = this.pool.findIndex((b) => b.length >= size);
+    const whole = i >= 0 ? this.pool.splice(i, 1)[0] : Buffer.allocUnsafe(size);
+    this.ownBuffers.set(whole.buffer, whole);
+    return whole.subarray(0, size);
+  }
+
+  /**
+   * Gives back a frame that had a buffer of its own, for a later large frame to be read into.
+   * The caller promises that nothing refers to the frame or to any view of it any more. Other
+   * frames, a frame given back twice, or one whose buffer was already reused are ignored.
+   */
+  recycle(frame: Buffer): void {
+    const memory = frame.buffer;
+    if (this.handedOut.get(memory) !== frame || memory === this.buf.buffer) return;
+    this.handedOut.delete(memory);
+    if (this.pool.length < POOL_SIZE) this.pool.push(this.ownBuffers.get(memory)!);
   }
 }

@@ -295,7 +295,8 @@ export class PartitionLog {
    * leader epochs and timestamps stay as the leader wrote them; each batch of a newer leader epoch
    * starts an entry of the epoch cache; producer state is updated without sequence checks
    * (origin 'replication'). A trailing partial batch is left out. Throws CorruptLogError when the
-   * first batch does not start at the log end offset.
+   * first batch does not start at the log end offset. Nothing keeps `records` afterwards (the tail
+   * cache copies them): the replica fetcher reuses their memory for its next response.
    */
   appendAsFollower(records: Buffer, now: number): AppendResult {
     this.checkOpen();

@@ -9,11 +9,14 @@
 // every record in exactly once and in order (the new leader knows the
 // producer's sequences from the replicated log).
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { BrokerChannel } from '../../src/cluster/broker-channel.js';
+import { Producer } from '../../src/index.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
+import { decodeBatches as decodeRecordBatches } from '../../src/protocol/records/record.js';
 import type { ListOffsetsRequest, ListOffsetsResponse } from '../../src/protocol/messages/list-offsets.js';
 import { python } from '../helpers/clients.js';
 import { startCluster } from '../helpers/cluster.js';
@@ -145,4 +148,20 @@ test('an idempotent producer writing through a leader failover gets every record
   const records = decodeBatches(log);
   assert.deepEqual(records.map((r) => r.value), Array.from({ length: count }, (_, i) => `idem-${i}`));
   assert.deepEqual(delivered.map(([value, offset]) => [value, records[offset]?.value]), delivered.map(([value]) => [value, value]));
+});
+
+test('followers fetching ~1 MiB at a time (their response buffers reused) write the leader\'s bytes exactly', { timeout: 600_000 }, async (t) => {
+  const { cluster, replicasAgree } = await replicatedTopic(t, 'bulk');
+  // Distinct random values of 1-60 KiB, ~24 MB in all: replica fetches fill replica.fetch.max.bytes (1 MiB).
+  const values = Array.from({ length: 64 }, (_, i) => randomBytes(1024 + ((i * 7919) % 60) * 1024));
+  const producer = new Producer({ bootstrapServers: cluster.bootstrap, acks: 'all', lingerMs: 5 });
+  t.after(() => producer.close());
+  const RECORDS = 800;
+  for (let i = 0; i < RECORDS; i += 100) {
+    await producer.sendBatch(Array.from({ length: 100 }, (_, j) => ({ topic: 'bulk', partition: 0, value: values[(i + j) % values.length] })));
+  }
+  const log = await replicasAgree(RECORDS);
+  const decoded = decodeRecordBatches(log).flatMap((b) => b.records);
+  assert.equal(decoded.length, RECORDS);
+  decoded.forEach((r, i) => assert.ok(r.value?.equals(values[i % values.length]), `record ${i}`));
 });

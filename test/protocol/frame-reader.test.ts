@@ -88,3 +88,33 @@ test('a size above the limit stops reading before anything is allocated for it',
   assert.deepEqual(frames.map((f) => f.length), [100]);
   assert.equal(invalid, 101);
 });
+
+test('a large frame given back lends its buffer to the next large frame; other frames are never reused', () => {
+  const frames: Buffer[] = [];
+  const reader = new FrameReader((f) => frames.push(f) > 0, (size) => assert.fail(`invalid size ${size}`));
+  const { buffer, callback } = reader.onread;
+  const send = (stream: Buffer): void => {
+    for (let at = 0; at < stream.length;) {
+      const target = buffer();
+      const n = Math.min(64 * 1024, target.length, stream.length - at);
+      stream.copy(target, 0, at, at + n);
+      at += n;
+      assert.equal(callback(n, target), true);
+    }
+  };
+  const big = (fill: number): Buffer => Buffer.alloc(300_000, fill);
+  send(framed([big(1), Buffer.from('small')]));
+  const [first, small] = frames;
+  reader.recycle(small); // shares a landing buffer: ignored
+  reader.recycle(first);
+  reader.recycle(first); // twice: ignored
+  send(framed([big(2)]));
+  assert.equal(frames[2].buffer, first.buffer, 'the second large frame reused the first one\'s memory');
+  assert.ok(frames[2].equals(big(2)));
+  assert.ok(small.equals(Buffer.from('small')));
+  // The first frame, given back again after its memory was reused, does not give the second frame's away.
+  reader.recycle(first);
+  send(framed([big(3)]));
+  assert.notEqual(frames[3].buffer, frames[2].buffer);
+  assert.ok(frames[2].equals(big(2)) && frames[3].equals(big(3)));
+});
