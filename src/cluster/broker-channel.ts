@@ -129,6 +129,8 @@ class BrokerConnection {
     this.reader = new FrameReader(
       (frame) => this.onFrame(frame),
       () => this.fail(`${this.address} sent a frame of negative size`),
+      undefined,
+      true,
     );
     this.socket = connect({ host, port, onread: this.reader.onread });
     this.socket.setNoDelay(true);

@@ -33,11 +33,13 @@ export class FrameReader {
    * @param onFrame called with each frame (without its size prefix); returns false to stop reading.
    * @param onInvalid called instead for a size prefix below zero or above `maxFrameBytes`; reading stops.
    * @param maxFrameBytes the largest frame accepted (a broker's socket.request.max.bytes).
+   * @param recycling whether large frames may be given back (recycle); off, nothing is tracked.
    */
   constructor(
     private readonly onFrame: (frame: Buffer) => boolean,
     private readonly onInvalid: (size: number) => void,
     private readonly maxFrameBytes = 0x7fffffff,
+    private readonly recycling = false,
   ) {}
 
   /** The `onread` option for net.connect. */
@@ -58,7 +60,7 @@ export class FrameReader {
       const total = 4 + size;
       if (this.end - this.start < total) break;
       const frame = b.subarray(this.start + 4, this.start + total);
-      if (this.ownBuffers.has(b.buffer)) this.handedOut.set(b.buffer, frame);
+      if (this.recycling && this.ownBuffers.has(b.buffer)) this.handedOut.set(b.buffer, frame);
       this.start += total;
       if (!this.onFrame(frame)) return false;
     }
@@ -81,6 +83,7 @@ export class FrameReader {
 
   /** A buffer of exactly `size` bytes for one large frame (size prefix included): a recycled one if any fits. */
   private ownBuffer(size: number): Buffer {
+    if (!this.recycling) return Buffer.allocUnsafe(size);
     const i = this.pool.findIndex((b) => b.length >= size);
     const whole = i >= 0 ? this.pool.splice(i, 1)[0] : Buffer.allocUnsafe(size);
     this.ownBuffers.set(whole.buffer, whole);

@@ -91,7 +91,7 @@ test('a size above the limit stops reading before anything is allocated for it',
 
 test('a large frame given back lends its buffer to the next large frame; other frames are never reused', () => {
   const frames: Buffer[] = [];
-  const reader = new FrameReader((f) => frames.push(f) > 0, (size) => assert.fail(`invalid size ${size}`));
+  const reader = new FrameReader((f) => frames.push(f) > 0, (size) => assert.fail(`invalid size ${size}`), undefined, true);
   const { buffer, callback } = reader.onread;
   const send = (stream: Buffer): void => {
     for (let at = 0; at < stream.length;) {
