@@ -4,6 +4,7 @@ usage: cluster_produce.py BOOTSTRAP TOPIC ACKS PREFIX COUNT [OPTION ...]
   one-by-one: each value in its own produce request (flushed before the next is sent).
   idempotent: enable.idempotence.
   paced: about 500 values a second, so that the produce spans what the test does meanwhile.
+  large: value i is PREFIX-i repeated to 1-60 KiB (1 + (i * 7919) % 60 KiB); reported as PREFIX-i.
 Prints {"delivered": [[value, offset], ...], "failed": [[value, error name], ...]}.
 """
 import json
@@ -20,6 +21,7 @@ producer = Producer({
     "bootstrap.servers": bootstrap,
     "acks": acks,
     "linger.ms": 0 if one_by_one else 5,
+    "queue.buffering.max.kbytes": 65536,
     "message.timeout.ms": 90000,
     "request.timeout.ms": 60000,
     "topic.metadata.refresh.interval.ms": 1000,
@@ -28,7 +30,7 @@ delivered, failed = [], []
 
 
 def report(err, msg):
-    value = msg.value().decode()
+    value = msg.value().decode().split("|")[0]
     if err is None:
         delivered.append([value, msg.offset()])
     else:
@@ -36,7 +38,11 @@ def report(err, msg):
 
 
 for i in range(count):
-    producer.produce(topic, value=f"{prefix}-{i}".encode(), partition=0, on_delivery=report)
+    value = f"{prefix}-{i}"
+    if "large" in options:
+        size = 1024 * (1 + (i * 7919) % 60)
+        value = (f"{value}|" * (size // (len(value) + 1) + 1))[:size]
+    producer.produce(topic, value=value.encode(), partition=0, on_delivery=report)
     if one_by_one:
         producer.flush(30)
     elif "paced" in options and i % 10 == 9:
