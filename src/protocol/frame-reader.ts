@@ -23,8 +23,8 @@ export class FrameReader {
   /** Unconsumed bytes are buf[start, end). */
   private start = 0;
   private end = 0;
-  /** Buffers of their own for large frames, by their memory: the whole buffer (a frame may use a prefix of it). */
-  private readonly ownBuffers = new WeakMap<ArrayBufferLike, Buffer>();
+  /** The memory of buffers of their own for large frames (each all of its ArrayBuffer; a frame may use a prefix). */
+  private readonly ownMemory = new WeakSet<ArrayBufferLike>();
   /** The frame handed out from each such buffer: the only one that can give it back. */
   private readonly handedOut = new WeakMap<ArrayBufferLike, Buffer>();
   private readonly pool: Buffer[] = [];
@@ -60,7 +60,7 @@ export class FrameReader {
       const total = 4 + size;
       if (this.end - this.start < total) break;
       const frame = b.subarray(this.start + 4, this.start + total);
-      if (this.recycling && this.ownBuffers.has(b.buffer)) this.handedOut.set(b.buffer, frame);
+      if (this.recycling && this.ownMemory.has(b.buffer)) this.handedOut.set(b.buffer, frame);
       this.start += total;
       if (!this.onFrame(frame)) return false;
     }
@@ -86,7 +86,7 @@ export class FrameReader {
     if (!this.recycling) return Buffer.allocUnsafe(size);
     const i = this.pool.findIndex((b) => b.length >= size);
     const whole = i >= 0 ? this.pool.splice(i, 1)[0] : Buffer.allocUnsafe(size);
-    this.ownBuffers.set(whole.buffer, whole);
+    this.ownMemory.add(whole.buffer);
     return whole.subarray(0, size);
   }
 
@@ -99,6 +99,6 @@ export class FrameReader {
     const memory = frame.buffer;
     if (this.handedOut.get(memory) !== frame || memory === this.buf.buffer) return;
     this.handedOut.delete(memory);
-    if (this.pool.length < POOL_SIZE) this.pool.push(this.ownBuffers.get(memory)!);
+    if (this.pool.length < POOL_SIZE) this.pool.push(Buffer.from(memory));
   }
 }
