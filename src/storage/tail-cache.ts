@@ -30,7 +30,8 @@ const KEEP_MIN_BYTES = 4 * 1024;
 
 /** FIFO of items with O(1) push and shift (an array with a moving head, compacted now and then). */
 class Fifo<T> {
-  private items: T[] = [];
+  /** Shifted slots are cleared: an item no longer in the queue must not stay reachable (a kept chunk holds a request frame). */
+  private items: (T | undefined)[] = [];
   private head = 0;
 
   get length(): number {
@@ -50,12 +51,13 @@ class Fifo<T> {
   }
 
   at(i: number): T {
-    return this.items[this.head + i];
+    return this.items[this.head + i]!;
   }
 
   shift(): T | undefined {
     if (this.length === 0) return undefined;
-    const item = this.items[this.head++];
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
