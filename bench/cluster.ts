@@ -24,15 +24,15 @@ const BROKERS = 3;
 const PARTITIONS = 3;
 /** Kafka's default: a SIGKILLed leader is noticed when its ZooKeeper session expires. */
 export const SESSION_TIMEOUT_MS = 18_000;
+/** Runs of a few seconds each: runs of half a second (200,000 × 1 KiB) varied by ±30% with RF 1. */
 const SIZES = [
-  { size: 1024, records: 200_000 },
-  { size: 100, records: 1_000_000 },
+  { size: 1024, records: 1_000_000 },
+  { size: 100, records: 3_000_000 },
 ];
 // A warm-up round of each mode as large as a counted one, not counted: brokers' JIT, the client's
 // buffers, and above all a leader's memory. With followers at its log end a leader's tail cache keeps
-// its produce frames (64 MiB), and frames it dropped wait for a major GC, so its process grows to
-// ~170 MiB in its first replicated run; every page touched for the first time costs ~11 µs on this
-// VM (a quarter of a fault per 1 KiB record), once.
+// its produce frames (64 MiB), so its process grows by that much in its first replicated run; every
+// page touched for the first time costs ~11 µs on this VM (a quarter of a fault per 1 KiB record), once.
 const REPEATS = Number(process.env.BENCH_CLUSTER_REPEATS ?? 3);
 const KILLS = Number(process.env.BENCH_CLUSTER_KILLS ?? 20);
 /** Records per sendBatch call and calls in flight, as bench/client-child.ts sends them. */

@@ -20,6 +20,7 @@ import {
 } from '../coordinator/transaction/index.js';
 import { ErrorCode, errorName } from '../protocol/errors.js';
 import { ApiKey } from '../protocol/api-keys.js';
+import { FrameMemory } from '../protocol/frame-memory.js';
 import type { ControlledShutdownResponse } from '../protocol/messages/controlled-shutdown.js';
 import { decompress } from '../protocol/records/compression.js';
 import type { CleanerConfig } from '../storage/cleaner/log-cleaner.js';
@@ -45,6 +46,8 @@ import { ClusterTxnPartitionVerifier } from './cluster-txn-verification.js';
 
 /** How long stop() lets in-flight requests finish before closing their connections. */
 const STOP_GRACE_MS = 5_000;
+/** Released request-frame memory kept for the next large requests: as much as the tail cache keeps (log-manager.ts). */
+const FREE_FRAME_BYTES = 64 * 1024 * 1024;
 
 export class Broker implements BrokerContext {
   /** Consumer fetches, woken as the high watermark advances. */
@@ -58,6 +61,8 @@ export class Broker implements BrokerContext {
   private readonly txnChannel: BrokerChannel;
   private readonly router: RequestRouter;
   private readonly server: NetworkServer;
+  /** Large request frames' buffers, reused once produced records leave the tail cache. */
+  readonly frameMemory: FrameMemory;
   private stopPromise: Promise<void> | null = null;
 
   private constructor(
@@ -66,7 +71,9 @@ export class Broker implements BrokerContext {
     readonly clusterId: string,
     readonly logs: LogManager,
     readonly metadata: MetadataStore,
+    frameMemory: FrameMemory,
   ) {
+    this.frameMemory = frameMemory;
     this.fetchSessions = new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots'));
     this.txnChannel = new BrokerChannel(metadata, { clientId: `broker-${config.nodeId}-txn`, requestTimeoutMs: config.int('request.timeout.ms') });
     this.replicas = new ReplicaManager({
@@ -140,7 +147,7 @@ export class Broker implements BrokerContext {
       });
     }
     this.router = new RequestRouter(this, HANDLERS);
-    this.server = new NetworkServer(config.int('socket.request.max.bytes'), this.router.handleFrame, (m) => log.warn(m));
+    this.server = new NetworkServer(config.int('socket.request.max.bytes'), this.router.handleFrame, frameMemory, (m) => log.warn(m));
   }
 
   readonly topics: TopicService;
@@ -184,8 +191,10 @@ export class Broker implements BrokerContext {
     const { clusterId, metadata } = await openMetadata(config, log);
     // Dynamic broker configs count from the start: they are the defaults of the logs about to open.
     loadDynamicBrokerConfigs({ config, metadata, nodeId: config.nodeId, log });
+    const frameMemory = new FrameMemory(FREE_FRAME_BYTES);
     const logs = await LogManager.open({
       logDirs: dirs,
+      frameMemory,
       configFor: (topic) => logConfigFor(config.topicDefaults(), metadata.topic(topic)?.configs ?? {}),
       maxOpenFiles: config.int('samsa.log.open.files.max'),
       recoveryCheckpointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
@@ -200,7 +209,7 @@ export class Broker implements BrokerContext {
     });
     let broker: Broker | undefined;
     try {
-      broker = new Broker(config, log, clusterId, logs, metadata);
+      broker = new Broker(config, log, clusterId, logs, metadata, frameMemory);
       if (!metadata.clustered) await broker.topics.adoptOrphanLogs();
       for (const topic of metadata.topics()) broker.topics.openLogs(topic);
       // Leads or follows each partition; a partition led alone has its high watermark at its log end.

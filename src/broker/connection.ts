@@ -8,16 +8,24 @@
 // the newest answer they receive.
 import type { OnReadOpts, Socket } from 'node:net';
 import { ApiKey } from '../protocol/api-keys.js';
+import type { FrameMemory } from '../protocol/frame-memory.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 
 /** APIs whose answers must reflect everything requested before them on the connection. */
 const IN_ORDER_APIS: ReadonlySet<number> = new Set([ApiKey.Metadata, ApiKey.FindCoordinator, ApiKey.DescribeCluster]);
 
-/** Handles one request frame; resolves to the response frame chunks (header + body, no size prefix), or null when no response is sent (acks=0). Rejects to close the connection. */
-export type FrameHandler = (frame: Buffer, conn: Connection) => Promise<Buffer[] | null>;
+/** A response frame's chunks (header + body, no size prefix), and what to call once they are written. */
+export interface Response {
+  chunks: Buffer[];
+  /** Called once the socket has taken every chunk (or failed): nothing reads them any more. */
+  written?: () => void;
+}
+
+/** Handles one request frame; resolves to the response, or null when no response is sent (acks=0). Rejects to close the connection. */
+export type FrameHandler = (frame: Buffer, conn: Connection) => Promise<Response | null>;
 
 interface Slot {
-  chunks: Buffer[] | null | undefined; // undefined while pending
+  response: Response | null | undefined; // undefined while pending
   /** The request's handling: settles once it is answered or has failed. */
   handled: Promise<unknown>;
 }
@@ -34,12 +42,14 @@ export class Connection {
    *   reader's buffers, so a request frame is a view of the memory it was read into (never
    *   written again: the tail cache may keep a produce request's records) and a large one lands
    *   in one buffer instead of being copied together from 64 KiB reads.
+   * @param memory where large frames' buffers come from (FrameReader).
    */
   constructor(
     open: (onread: OnReadOpts) => Socket,
     maxFrameBytes: number,
     private readonly handle: FrameHandler,
     private readonly log: (msg: string) => void,
+    private readonly memory?: FrameMemory,
   ) {
     const frames = new FrameReader(
       (frame) => this.onFrame(frame),
@@ -48,6 +58,7 @@ export class Connection {
         this.close();
       },
       maxFrameBytes,
+      memory,
     );
     const socket = open(frames.onread);
     this.socket = socket;
@@ -69,21 +80,32 @@ export class Connection {
 
   /** Handles one request frame; false stops reading (the connection is closed). */
   private onFrame(frame: Buffer): boolean {
-    if (this.closed) return false;
+    if (this.closed) {
+      this.memory?.forget(frame.buffer);
+      return false;
+    }
+    const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1;
+    // A produce request's handler keeps nothing of its frame once it has answered: the tail
+    // cache holds what it keeps of the records itself. Other handlers may keep views of theirs
+    // (a group member's metadata), so their frames are never reused.
+    const reusable = apiKey === ApiKey.Produce;
+    if (!reusable) this.memory?.forget(frame.buffer);
     // Only the few in-order requests look at what is still pending: produce and fetch go straight on.
-    const inOrder = frame.length >= 2 && IN_ORDER_APIS.has(frame.readInt16BE(0));
-    const earlier = inOrder ? this.queue.filter((q) => q.chunks === undefined).map((q) => q.handled) : [];
+    const earlier = IN_ORDER_APIS.has(apiKey) ? this.queue.filter((q) => q.response === undefined).map((q) => q.handled) : [];
     const handling = earlier.length > 0
       ? Promise.allSettled(earlier).then(() => this.handle(frame, this))
       : this.handle(frame, this);
-    const slot: Slot = { chunks: undefined, handled: handling };
+    const slot: Slot = { response: undefined, handled: handling };
     this.queue.push(slot);
     handling.then(
-      (chunks) => {
-        slot.chunks = chunks;
+      (response) => {
+        if (reusable) this.memory?.release(frame.buffer);
+        slot.response = response;
         this.flush();
       },
       (e: unknown) => {
+        // A failed handler may still have appends under way that read the frame.
+        this.memory?.forget(frame.buffer);
         this.log(`closing ${this.remote}: ${(e as Error).message ?? String(e)}`);
         this.close();
       },
@@ -95,16 +117,24 @@ export class Connection {
     if (this.closed) return;
     const s = this.socket;
     let corked = false;
-    while (this.queue.length > 0 && this.queue[0].chunks !== undefined) {
-      const { chunks } = this.queue.shift() as Slot;
-      if (!chunks) continue;
+    while (this.queue.length > 0 && this.queue[0].response !== undefined) {
+      const { response } = this.queue.shift() as Slot;
+      if (!response) continue;
       if (!corked) { s.cork(); corked = true; }
+      const { chunks, written } = response;
       let size = 0;
       for (const c of chunks) size += c.length;
       const prefix = Buffer.allocUnsafe(4);
       prefix.writeInt32BE(size, 0);
       s.write(prefix);
-      for (const c of chunks) s.write(c);
+      // The last chunk's callback comes once the socket has taken all of them (or failed).
+      const last = chunks.length - 1;
+      if (last < 0) {
+        written?.();
+        continue;
+      }
+      for (let i = 0; i < last; i++) s.write(chunks[i]);
+      s.write(chunks[last], written && (() => written()));
     }
     if (corked) {
       s.uncork();

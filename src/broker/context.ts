@@ -5,6 +5,7 @@ import type { MetadataStore } from '../cluster/metadata-store.js';
 import type { ReplicaManager } from '../cluster/replica-manager.js';
 import type { GroupCoordinator } from '../coordinator/group/index.js';
 import type { TransactionCoordinator } from '../coordinator/transaction/index.js';
+import type { FrameMemory } from '../protocol/frame-memory.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { ConfigAdmin } from './config-admin.js';
@@ -31,6 +32,8 @@ export interface BrokerContext {
   /** Asks the transaction coordinator about transactional writes before they start a transaction in a partition. */
   readonly txnVerification: TxnVerification;
   readonly logs: LogManager;
+  /** Large request frames' buffers: a fetch response releases the views of them it was written from. */
+  readonly frameMemory: FrameMemory;
   /** Topic and broker configs through the admin APIs. */
   readonly configAdmin: ConfigAdmin;
   /** Which partitions this broker leads or follows; the leaders' high watermarks and ISRs. */

@@ -8,7 +8,7 @@ import { decodeRequestHeader, encodeResponseHeader, type RequestHeader } from '.
 import { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import { apiMessages } from '../protocol/messages/index.js';
 import { ProtocolError, Reader, Writer } from '../protocol/primitives.js';
-import type { Connection } from './connection.js';
+import type { Connection, Response } from './connection.js';
 import type { BrokerContext } from './context.js';
 
 export interface RequestContext {
@@ -17,6 +17,8 @@ export interface RequestContext {
   version: number;
   conn: Connection;
   broker: BrokerContext;
+  /** Runs `fn` once the response is written (at once when there is none): a fetch releases the records it was built from. */
+  afterWritten(fn: () => void): void;
 }
 
 /** Handles one decoded request; returns the response body, or null for none (acks=0). */
@@ -44,7 +46,7 @@ export class RequestRouter {
     return out.sort((a, b) => a.apiKey - b.apiKey);
   }
 
-  readonly handleFrame = async (frame: Buffer, conn: Connection): Promise<Buffer[] | null> => {
+  readonly handleFrame = async (frame: Buffer, conn: Connection): Promise<Response | null> => {
     const r = new Reader(frame);
     const header = decodeRequestHeader(r);
     const { apiKey, apiVersion } = header;
@@ -58,13 +60,24 @@ export class RequestRouter {
       throw new ProtocolError(`${api.name} version ${apiVersion} is not supported`);
     }
     const request = api.request.decode(r, apiVersion);
+    let afterWritten: (() => void)[] | undefined;
+    const written = (): void => {
+      for (const fn of afterWritten ?? []) fn();
+    };
+    const ctx: RequestContext = {
+      header, version: apiVersion, conn, broker: this.broker,
+      afterWritten: (fn) => (afterWritten ??= []).push(fn),
+    };
     try {
-      const body = await handler({ header, version: apiVersion, conn, broker: this.broker }, request);
-      if (body === null || body === undefined) return null;
+      const body = await handler(ctx, request);
+      if (body === null || body === undefined) {
+        written();
+        return null;
+      }
       const w = new Writer(512);
       encodeResponseHeader(w, header);
       api.response.encode(w, apiVersion, body);
-      return w.chunksOut();
+      return { chunks: w.chunksOut(), written: afterWritten && written };
     } catch (e) {
       // A malformed request is the client's fault; anything else is a bug worth its stack trace.
       if (!(e instanceof ProtocolError || e instanceof CloseConnection)) this.broker.log.error(`${api.name} v${apiVersion} from ${conn.remote} failed: ${(e as Error).stack ?? String(e)}`);
@@ -73,13 +86,13 @@ export class RequestRouter {
   };
 
   /** The v0-layout error answer to an ApiVersions version we do not know, listing our range for key 18. */
-  private unsupportedApiVersions(header: RequestHeader, max: number): Buffer[] {
+  private unsupportedApiVersions(header: RequestHeader, max: number): Response {
     const w = new Writer(64);
     encodeResponseHeader(w, header);
     ApiVersionsResponse.encode(w, 0, {
       errorCode: ErrorCode.UNSUPPORTED_VERSION,
       apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: max }],
     } as ApiVersionsResponse);
-    return w.chunksOut();
+    return { chunks: w.chunksOut() };
   }
 }

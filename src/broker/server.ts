@@ -1,6 +1,7 @@
 // TCP listeners for the broker: accepts connections and hands frames to the
 // request router. Several servers may run in one process; each owns its sockets.
 import { createServer, type OnReadOpts, type Server as NetServer, Socket } from 'node:net';
+import type { FrameMemory } from '../protocol/frame-memory.js';
 import { Connection, type FrameHandler } from './connection.js';
 import type { Listener } from './config.js';
 
@@ -17,6 +18,7 @@ export class NetworkServer {
   constructor(
     private readonly maxFrameBytes: number,
     private readonly handle: FrameHandler,
+    private readonly memory: FrameMemory,
     private readonly log: (msg: string) => void,
   ) {}
 
@@ -24,7 +26,7 @@ export class NetworkServer {
     for (const l of listeners) {
       // Paused, so the accepted socket reads nothing before readingInto takes its handle over.
       const server = createServer({ pauseOnConnect: true }, (accepted) => {
-        const conn = new Connection((onread) => readingInto(server, accepted, onread), this.maxFrameBytes, this.handle, this.log);
+        const conn = new Connection((onread) => readingInto(server, accepted, onread), this.maxFrameBytes, this.handle, this.log, this.memory);
         this.connections.add(conn);
         conn.socket.on('close', () => this.connections.delete(conn));
       });

@@ -8,6 +8,7 @@
 import { connect, type Socket } from 'node:net';
 import { apiKeyName } from '../protocol/api-keys.js';
 import type { Encodable } from '../protocol/codec.js';
+import { FrameMemory } from '../protocol/frame-memory.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 import { decodeResponseHeader, encodeRequestHeader } from '../protocol/header.js';
 import { apiMessages } from '../protocol/messages/index.js';
@@ -117,6 +118,8 @@ class BrokerConnection {
   private nextCorrelationId = 0;
   private closedWith: Error | null = null;
   private readonly reader: FrameReader;
+  /** Large responses' buffers: a released Fetch response's takes the next one (two of the largest kept). */
+  private readonly memory = new FrameMemory(16 * 1024 * 1024);
 
   constructor(
     readonly brokerId: number,
@@ -130,7 +133,7 @@ class BrokerConnection {
       (frame) => this.onFrame(frame),
       () => this.fail(`${this.address} sent a frame of negative size`),
       undefined,
-      true,
+      this.memory,
     );
     this.socket = connect({ host, port, onread: this.reader.onread });
     this.socket.setNoDelay(true);
@@ -195,7 +198,15 @@ class BrokerConnection {
       this.fail(`connection to ${this.address} closed after an unreadable response`);
       return false;
     }
-    if (typeof body === 'object' && body !== null) Object.defineProperty(body, RELEASE, { value: () => this.reader.recycle(frame) });
+    // The response's hold on its frame (large ones only): given back by releaseResponse, or left to the collector.
+    if (typeof body === 'object' && body !== null) {
+      let released = false;
+      const release = (): void => {
+        if (!released) this.memory.release(frame.buffer);
+        released = true;
+      };
+      Object.defineProperty(body, RELEASE, { value: release });
+    }
     request.resolve(body);
     return true;
   }

@@ -6,6 +6,7 @@ import { mkdir, readdir, rm, unlink } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import type { FrameMemory } from '../protocol/frame-memory.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { lockLogDir, unlockLogDir } from './dir-lock.js';
 import { FileCache } from './file-cache.js';
@@ -44,6 +45,8 @@ export interface LogManagerOptions {
   flushCheckIntervalMs?: number;
   /** Memory for recently appended bytes served to consumers at the tail (0: read files only). */
   tailCacheBytes?: number;
+  /** Where request frames appended as `owned` come from: the tail cache gives them back there. */
+  frameMemory?: FrameMemory;
   /** Record decompression for exact ListOffsets answers inside compressed batches. */
   decompress?: Decompress;
   /** producer.id.expiration.ms and producer.id.expiration.check.interval.ms */
@@ -128,7 +131,7 @@ export class LogManager {
     const onBackgroundError = options.onBackgroundError ?? ((err: unknown) => process.emitWarning(err as Error));
     const ctx: LogContext = {
       files: new FileCache(opts.maxOpenFiles),
-      tail: opts.tailCacheBytes > 0 ? new TailCache(opts.tailCacheBytes, TAIL_CHUNK_BYTES) : undefined,
+      tail: opts.tailCacheBytes > 0 ? new TailCache(opts.tailCacheBytes, TAIL_CHUNK_BYTES, options.frameMemory) : undefined,
       decompress: options.decompress,
       onBackgroundError,
       producerIdExpirationMs: options.producerIdExpirationMs,

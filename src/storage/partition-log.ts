@@ -109,6 +109,12 @@ export interface ReadOptions {
   minOneBatch: boolean;
   /** Exclusive upper bound on returned offsets (e.g. the high watermark). */
   maxOffset: number;
+  /**
+   * The caller releases each record buffer's memory (FrameMemory.release of its `buffer`) once
+   * nothing reads it any more (a fetch response, once written): request frames kept by the tail
+   * cache are then reused; without it, a frame read from memory is never reused.
+   */
+  held?: boolean;
 }
 
 export interface ReadResult {
@@ -433,13 +439,15 @@ export class PartitionLog {
     const result = await this.withSegments((segments) => {
       // A read run again after segment deletion must not skip past a log start that moved meanwhile.
       if (fetchOffset < this.logStartOffset) throw new OffsetOutOfRangeError(fetchOffset, this.logStartOffset, this.logEndOffset);
-      return this.readBatches(segments, fetchOffset, maxBytes, opts.minOneBatch, limit);
+      return this.readBatches(segments, fetchOffset, maxBytes, opts.minOneBatch, limit, opts.held ?? false);
     });
     if (result.nextOffset >= logEndOffset) this.tailReadAt = Date.now();
     return { records: result.records, size: result.size };
   }
 
-  private async readBatches(segments: readonly LogSegment[], fetchOffset: number, maxBytes: number, minOneBatch: boolean, limit: number): Promise<ReadResult & { nextOffset: number }> {
+  private async readBatches(
+    segments: readonly LogSegment[], fetchOffset: number, maxBytes: number, minOneBatch: boolean, limit: number, held: boolean,
+  ): Promise<ReadResult & { nextOffset: number }> {
     const records: Buffer[] = [];
     let size = 0;
     let offset = fetchOffset;
@@ -466,7 +474,7 @@ export class PartitionLog {
         const asked = Math.min(want, end - position);
         let buf: Buffer;
         try {
-          buf = await segment.read(position, asked);
+          buf = await segment.read(position, asked, held);
         } catch (err) {
           if (deletedAfterFirstBatches(err, records)) break reading;
           throw err;
@@ -475,6 +483,7 @@ export class PartitionLog {
         if (seeking) {
           at = skipBatchesBelow(buf, offset);
           if (at + BATCH_HEADER_SIZE > buf.length) {
+            if (held) this.ctx.tail?.unlend(buf);
             position += at; // the wanted batch starts beyond this read
             continue;
           }
@@ -486,6 +495,8 @@ export class PartitionLog {
           records.push(buf.subarray(at, at + taken.bytes));
           size += taken.bytes;
           offset = taken.nextOffset;
+        } else if (held) {
+          this.ctx.tail?.unlend(buf);
         }
         if (taken.full) return { records, size, nextOffset: offset };
         // No progress on a short read: the file ended early (a concurrent truncation). A full read

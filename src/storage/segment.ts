@@ -191,11 +191,11 @@ export class LogSegment {
 
   /**
    * Reads [position, position + length) of the .log; shorter at the end of the file or of an
-   * in-memory tail chunk (which always ends on a batch boundary).
+   * in-memory tail chunk (which always ends on a batch boundary). `held`: as SegmentTail.read.
    */
-  async read(position: number, length: number): Promise<Buffer> {
+  async read(position: number, length: number, held = false): Promise<Buffer> {
     if (this.replaced) throw Object.assign(new Error(`${this.logPath} was replaced by a cleaned segment`), { code: 'ENOENT' });
-    const cached = this.tail?.read(position, length);
+    const cached = this.tail?.read(position, length, held);
     if (cached) return cached;
     const file = await this.files.acquire(this.logPath);
     try {

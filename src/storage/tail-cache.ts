@@ -9,7 +9,10 @@
 // fresh memory cost the leader of a replicated partition more than anything else it did per byte
 // (the copy and, above all, the page faults of first touching new chunks). A view keeps its whole
 // backing memory alive (the request frame it came from), so the budget counts backing stores, each
-// once while any chunk still refers to it.
+// once while any chunk still refers to it. Frames from a FrameMemory are held while kept, and by
+// each read that says it will release its view (a fetch response, once written); any other read
+// of one makes it never reused.
+import type { FrameMemory } from '../protocol/frame-memory.js';
 
 interface TailChunk {
   owner: SegmentTail;
@@ -77,6 +80,8 @@ export class TailCache {
     readonly budgetBytes: number,
     /** Largest chunk; a segment's chunks start small and double, so idle partitions hold little. */
     readonly maxChunkBytes: number,
+    /** Where kept request frames come from (and go back to). */
+    private readonly memory?: FrameMemory,
   ) {}
 
   /** Bytes held across all partitions. */
@@ -112,7 +117,20 @@ export class TailCache {
     } else {
       this.kept.delete(backing);
       this.bytes -= backing.byteLength;
+      this.memory?.release(backing);
     }
+  }
+
+  /** A held view (SegmentTail.read) its reader dropped unused. */
+  unlend(view: Buffer): void {
+    this.memory?.release(view.buffer);
+  }
+
+  /** A reader got a view of `chunk`: held if the reader releases it (FrameMemory.release), else never reused. */
+  lend(chunk: TailChunk, held: boolean): void {
+    if (!chunk.kept || !this.memory) return;
+    if (held) this.memory.hold(chunk.buf.buffer);
+    else this.memory.forget(chunk.buf.buffer);
   }
 
   private admit(chunk: TailChunk): TailChunk {
@@ -122,7 +140,10 @@ export class TailCache {
     } else {
       const backing = chunk.buf.buffer;
       const refs = this.kept.get(backing) ?? 0;
-      if (refs === 0) this.bytes += backing.byteLength;
+      if (refs === 0) {
+        this.bytes += backing.byteLength;
+        this.memory?.hold(backing);
+      }
       this.kept.set(backing, refs + 1);
     }
     while (this.bytes > this.budgetBytes && this.chunks.length > 1) {
@@ -167,9 +188,10 @@ export class SegmentTail {
 
   /**
    * Bytes from `position` up to `length`, within one chunk (so possibly fewer), or undefined
-   * when `position` is older than the cached suffix.
+   * when `position` is older than the cached suffix. `held`: the caller releases the view's
+   * memory (FrameMemory.release of its buffer) once nothing reads it any more.
    */
-  read(position: number, length: number): Buffer | undefined {
+  read(position: number, length: number, held = false): Buffer | undefined {
     // The last chunk starting at or before `position` (chunk positions increase).
     let lo = 0;
     let hi = this.chunks.length - 1;
@@ -181,7 +203,9 @@ export class SegmentTail {
     }
     const chunk = this.chunks.at(lo);
     const from = position - chunk.position;
-    return from < chunk.length ? chunk.buf.subarray(from, Math.min(chunk.length, from + length)) : undefined;
+    if (from >= chunk.length) return undefined;
+    this.cache.lend(chunk, held);
+    return chunk.buf.subarray(from, Math.min(chunk.length, from + length));
   }
 
   /** Releases every chunk (segment rolled, truncated or closed); the segment now ends at `end`. */

@@ -2,6 +2,7 @@
 // after later reads; large frames are read into a buffer of their own.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { FrameMemory } from '../../src/protocol/frame-memory.js';
 import { FrameReader } from '../../src/protocol/frame-reader.js';
 
 /** A deterministic pseudo-random sequence (xorshift32). */
@@ -89,9 +90,10 @@ test('a size above the limit stops reading before anything is allocated for it',
   assert.equal(invalid, 101);
 });
 
-test('a large frame given back lends its buffer to the next large frame; other frames are never reused', () => {
+test('a large frame from a FrameMemory is reused once its recipient releases it; landing-buffer frames are not tracked', () => {
   const frames: Buffer[] = [];
-  const reader = new FrameReader((f) => frames.push(f) > 0, (size) => assert.fail(`invalid size ${size}`), undefined, true);
+  const memory = new FrameMemory(4 * 1024 * 1024);
+  const reader = new FrameReader((f) => frames.push(f) > 0, (size) => assert.fail(`invalid size ${size}`), undefined, memory);
   const { buffer, callback } = reader.onread;
   const send = (stream: Buffer): void => {
     for (let at = 0; at < stream.length;) {
@@ -105,15 +107,16 @@ test('a large frame given back lends its buffer to the next large frame; other f
   const big = (fill: number): Buffer => Buffer.alloc(300_000, fill);
   send(framed([big(1), Buffer.from('small')]));
   const [first, small] = frames;
-  reader.recycle(small); // shares a landing buffer: ignored
-  reader.recycle(first);
-  reader.recycle(first); // twice: ignored
+  assert.ok(memory.tracks(first.buffer) && !memory.tracks(small.buffer), 'only the large frame has memory of its own');
+  memory.release(small.buffer); // not from memory: ignored
+  // Held by its recipient only (the reader moved on to a landing buffer): released, it is free.
+  memory.release(first.buffer);
+  assert.ok(!memory.tracks(first.buffer));
   send(framed([big(2)]));
   assert.equal(frames[2].buffer, first.buffer, 'the second large frame reused the first one\'s memory');
   assert.ok(frames[2].equals(big(2)));
   assert.ok(small.equals(Buffer.from('small')));
-  // The first frame, given back again after its memory was reused, does not give the second frame's away.
-  reader.recycle(first);
+  // While its recipient holds it, a frame's memory is not given to the next one.
   send(framed([big(3)]));
   assert.notEqual(frames[3].buffer, frames[2].buffer);
   assert.ok(frames[2].equals(big(2)) && frames[3].equals(big(3)));

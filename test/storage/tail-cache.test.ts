@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { FrameMemory } from '../../src/protocol/frame-memory.js';
 import { TailCache } from '../../src/storage/tail-cache.js';
 
 // A real collection, so the test sees what the cache keeps reachable (not just what it counts).
@@ -32,4 +33,32 @@ test('the tail cache lets go of kept frames it evicted: only its budget stays re
   assert.equal(tail.read(35 * FRAME_BYTES, 5), undefined);
   tail.reset(40 * FRAME_BYTES);
   assert.equal(cache.size, 0);
+});
+
+test('a kept frame from a FrameMemory is reused once evicted and its held reads are released; an unheld read keeps it from reuse', () => {
+  const memory = new FrameMemory(8 * 1024 * 1024);
+  const cache = new TailCache(2 * FRAME_BYTES, FRAME_BYTES, memory);
+  const tail = cache.newSegmentTail(0);
+  const frames: Buffer[] = [];
+  const produce = (fill: number): void => {
+    const frame = memory.take(FRAME_BYTES).fill(fill);
+    frames.push(frame);
+    tail.append((frames.length - 1) * FRAME_BYTES, frame, true);
+    memory.release(frame.buffer); // the request's handler is done with it
+  };
+  produce(0);
+  const view = tail.read(10, 100, true)!; // a fetch response being written from frame 0
+  produce(1);
+  produce(2); // evicts frame 0, still read
+  assert.ok(memory.tracks(frames[0].buffer), 'evicted but read: not reused yet');
+  assert.equal(view[0], 0);
+  memory.release(view.buffer); // the response was written
+  assert.ok(!memory.tracks(frames[0].buffer), 'free for the next frame');
+  assert.equal(memory.take(FRAME_BYTES).buffer, frames[0].buffer);
+
+  tail.read(FRAME_BYTES + 10, 100); // a reader that never says it is done (no `held`)
+  produce(3);
+  produce(4); // evicts frame 1 (and 2)
+  assert.ok(!memory.tracks(frames[1].buffer));
+  assert.ok(![memory.take(FRAME_BYTES), memory.take(FRAME_BYTES)].some((b) => b.buffer === frames[1].buffer), 'never reused');
 });

@@ -62,20 +62,30 @@ export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promi
   const targets = plan.partitions.map((p) => throttle(resolve(broker, version, p, follower)));
   const responseLimit = Math.min(version >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER, broker.config.int('fetch.max.bytes'));
   const isolation: Isolation = follower !== undefined ? 'log-end' : version >= 4 && req.isolationLevel === READ_COMMITTED ? 'committed' : 'high-watermark';
+  // The record views a response is built from are held (request frames kept by the tail cache)
+  // until the response is written: then those frames may take later requests.
+  const release = (held: Buffer[]) => (): void => {
+    for (const b of held) broker.frameMemory.release(b.buffer);
+  };
   const respond = async (): Promise<FetchResponse> => {
     // Leadership may have moved while the fetch waited.
     const current = targets.map((t) => (t.error === ErrorCode.NONE ? throttle(resolve(broker, version, t.wanted)) : t));
-    const read = await readTargets(version, current, responseLimit, isolation);
+    const held: Buffer[] = [];
+    const read = await readTargets(version, current, responseLimit, isolation, held);
+    ctx.afterWritten(release(held));
     if (follower !== undefined) recordReplication(broker, current, read.data);
     return answer(version, plan, current, read.data);
   };
 
-  const first = await readTargets(version, targets, responseLimit, isolation);
+  const firstHeld: Buffer[] = [];
+  const first = await readTargets(version, targets, responseLimit, isolation, firstHeld);
   const logs = targets.flatMap((t) => (t.log ? [t.log] : []));
   if (first.bytes >= req.minBytes || req.maxWaitMs <= 0 || first.hasError || logs.length === 0 || broker.stopping) {
+    ctx.afterWritten(release(firstHeld));
     if (follower !== undefined) recordReplication(broker, targets, first.data);
     return answer(version, plan, targets, first.data);
   }
+  release(firstHeld)(); // not sent: the fetch reads again once woken
   const purgatory = follower !== undefined ? broker.delayedReplicaFetches : broker.delayedFetches;
   return new Promise<FetchResponse>((resolvePromise, reject) => {
     let appended = 0;
@@ -154,12 +164,13 @@ function resolve(broker: BrokerContext, version: number, wanted: SessionPartitio
 /** What a fetch may read: followers up to the log end, read_committed consumers to the last stable offset, others to the high watermark. */
 type Isolation = 'log-end' | 'high-watermark' | 'committed';
 
-async function readTargets(version: number, targets: Target[], responseLimit: number, isolation: Isolation) {
+/** Reads every target; the record buffers read are added to `held` (the caller releases them, FrameMemory). */
+async function readTargets(version: number, targets: Target[], responseLimit: number, isolation: Isolation, held: Buffer[]) {
   const data: PartitionData[] = [];
   let bytes = 0;
   let hasError = false;
   for (const t of targets) {
-    const d = await readPartition(version, t, Math.max(0, responseLimit - bytes), bytes === 0, isolation);
+    const d = await readPartition(version, t, Math.max(0, responseLimit - bytes), bytes === 0, isolation, held);
     if (d.errorCode !== ErrorCode.NONE) hasError = true;
     bytes += sizeOf(d);
     data.push(d);
@@ -211,7 +222,9 @@ function answer(version: number, plan: FetchPlan, targets: Target[], data: Parti
   };
 }
 
-async function readPartition(version: number, t: Target, budget: number, firstInResponse: boolean, isolation: Isolation): Promise<PartitionData> {
+async function readPartition(
+  version: number, t: Target, budget: number, firstInResponse: boolean, isolation: Isolation, held: Buffer[],
+): Promise<PartitionData> {
   const { wanted, log } = t;
   if (t.error !== ErrorCode.NONE || !log) return partitionData(wanted.partition, t.error);
   const base = partitionData(wanted.partition, ErrorCode.NONE, log);
@@ -221,7 +234,9 @@ async function readPartition(version: number, t: Target, budget: number, firstIn
     const read = await log.read(wanted.fetchOffset, Math.min(wanted.partitionMaxBytes, budget), {
       minOneBatch: firstInResponse && version >= 3,
       maxOffset: isolation === 'log-end' ? log.logEndOffset : readCommitted ? base.lastStableOffset : base.highWatermark,
+      held: true,
     });
+    held.push(...read.records);
     base.records = refusesZstd(version, log) ? read.records : convertDown(version, wanted.fetchOffset, read.records);
     // Kafka sends read_committed readers a list (empty when nothing was read), others null.
     if (readCommitted) {
