@@ -15,17 +15,17 @@ import { FrameReader } from '../protocol/frame-reader.js';
 const IN_ORDER_APIS: ReadonlySet<number> = new Set([ApiKey.Metadata, ApiKey.FindCoordinator, ApiKey.DescribeCluster]);
 
 /** A response frame's chunks (header + body, no size prefix), and what to call once they are written. */
-export interface Response {
+export interface ResponseFrame {
   chunks: Buffer[];
   /** Called once the socket has taken every chunk (or failed): nothing reads them any more. */
   written?: () => void;
 }
 
 /** Handles one request frame; resolves to the response, or null when no response is sent (acks=0). Rejects to close the connection. */
-export type FrameHandler = (frame: Buffer, conn: Connection) => Promise<Response | null>;
+export type FrameHandler = (frame: Buffer, conn: Connection) => Promise<ResponseFrame | null>;
 
 interface Slot {
-  response: Response | null | undefined; // undefined while pending
+  response: ResponseFrame | null | undefined; // undefined while pending
   /** The request's handling: settles once it is answered or has failed. */
   handled: Promise<unknown>;
 }

@@ -8,7 +8,7 @@ import { decodeRequestHeader, encodeResponseHeader, type RequestHeader } from '.
 import { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import { apiMessages } from '../protocol/messages/index.js';
 import { ProtocolError, Reader, Writer } from '../protocol/primitives.js';
-import type { Connection, Response } from './connection.js';
+import type { Connection, ResponseFrame } from './connection.js';
 import type { BrokerContext } from './context.js';
 
 export interface RequestContext {
@@ -46,7 +46,7 @@ export class RequestRouter {
     return out.sort((a, b) => a.apiKey - b.apiKey);
   }
 
-  readonly handleFrame = async (frame: Buffer, conn: Connection): Promise<Response | null> => {
+  readonly handleFrame = async (frame: Buffer, conn: Connection): Promise<ResponseFrame | null> => {
     const r = new Reader(frame);
     const header = decodeRequestHeader(r);
     const { apiKey, apiVersion } = header;
@@ -86,7 +86,7 @@ export class RequestRouter {
   };
 
   /** The v0-layout error answer to an ApiVersions version we do not know, listing our range for key 18. */
-  private unsupportedApiVersions(header: RequestHeader, max: number): Response {
+  private unsupportedApiVersions(header: RequestHeader, max: number): ResponseFrame {
     const w = new Writer(64);
     encodeResponseHeader(w, header);
     ApiVersionsResponse.encode(w, 0, {
