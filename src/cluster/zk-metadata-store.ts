@@ -500,11 +500,19 @@ export class ZkMetadataStore implements MetadataStore {
   /** Sets or creates /config/<type>/<name>, then (when `notify`) announces it as Kafka does, for every other broker. */
   private async writeEntityConfig(entityType: string, entityName: string, path: string, configs: Record<string, string>, notify: boolean): Promise<void> {
     const data = encodeEntityConfig(configs);
+    // Kafka's setOrCreateEntityConfigs: set, else create, else (another broker created it meanwhile,
+    // e.g. both auto-creating __consumer_offsets) set again.
+    const failedWith = (e: unknown, code: string): boolean => e instanceof ZooKeeperError && e.code === code;
     try {
       await this.client.setData(path, data);
     } catch (e) {
-      if (!(e instanceof ZooKeeperError) || e.code !== 'NO_NODE') throw e;
-      await this.client.create(path, data);
+      if (!failedWith(e, 'NO_NODE')) throw e;
+      try {
+        await this.client.create(path, data);
+      } catch (again) {
+        if (!failedWith(again, 'NODE_EXISTS')) throw again;
+        await this.client.setData(path, data);
+      }
     }
     if (notify) {
       const created = await this.client.create(zkPaths.configChangePrefix, encodeConfigChange({ entityType, entityName }), 'persistent_sequential');

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { alterConfigsV2, describeConfigsV4 } from '@platformatic/kafka';
 import { Controller } from '../../src/cluster/controller.js';
+import { TopicExistsError } from '../../src/cluster/metadata-store.js';
 import { ZkMetadataStore } from '../../src/cluster/zk-metadata-store.js';
 import { ZooKeeperClient } from '../../src/cluster/zookeeper-client.js';
 import { decodeController, decodeControllerEpoch, decodePartitionState, encodeControllerEpoch, zkPaths } from '../../src/cluster/zk-layout.js';
@@ -307,5 +308,26 @@ test('a deposed controller writes nothing: its epoch check fails, it resigns and
   } finally {
     controller.close();
     await store.close();
+  }
+});
+
+test('two brokers creating the same topic at once: one creates it, the other is told it exists (TopicExistsError)', { timeout: 120_000 }, async () => {
+  const connect = `${zk.connectString}/racing-${Date.now()}`;
+  // No controller: creation does not wait long for partition states nobody writes.
+  const options = (nodeId: number) => ({ connect, sessionTimeoutMs: 6_000, connectionTimeoutMs: 10_000, nodeId, log: quiet, controllerWaitMs: 10 });
+  const stores = [await ZkMetadataStore.open(options(1), undefined), await ZkMetadataStore.open(options(2), undefined)];
+  try {
+    for (let i = 0; i < 10; i++) {
+      // As two brokers auto-creating __consumer_offsets for their FindCoordinator requests.
+      const spec = { name: `raced-${i}`, partitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'compact' }, assignments: [[1]] };
+      const outcomes = await Promise.allSettled(stores.map((s) => s.createTopic(spec)));
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, `one creation of ${spec.name} succeeded`);
+      const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')!;
+      assert.ok(refused.reason instanceof TopicExistsError, `the other was told the topic exists: ${String(refused.reason)}`);
+      const config = await withZk(connect, (c) => c.getData(zkPaths.topicConfig(spec.name)));
+      assert.match(config.data.toString(), /"cleanup.policy":"compact"/);
+    }
+  } finally {
+    for (const s of stores) await s.close();
   }
 });

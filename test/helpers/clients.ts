@@ -41,6 +41,17 @@ const PY_DIR = fileURLToPath(new URL('../../../test/interop/py/', import.meta.ur
 /** Runs test/interop/py/<script> with Debian's python3; returns its stdout parsed as JSON. */
 export async function python<T = unknown>(script: string, args: string[], timeoutMs = 90_000): Promise<T> {
   const r = await run('/usr/bin/python3', [PY_DIR + script, ...args], { timeoutMs });
-  if (r.code !== 0) throw new Error(`${script} ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
+  if (r.code !== 0) throw new Error(`${script} ${args.join(' ')} exited ${r.code}:\n${clientLogLast(r.stderr)}\n${r.stdout}`);
   return JSON.parse(r.stdout) as T;
+}
+
+/**
+ * stderr with librdkafka's own log lines ("%<level>|...") after everything else, the most severe
+ * first: a traceback and a fatal error stay at the top of a failure's message when a long log gets cut.
+ */
+function clientLogLast(stderr: string): string {
+  const level = (line: string): number => (/^%\d\|/.test(line) ? Number(line[1]) : -1);
+  return stderr.split('\n').map((line, i) => ({ line, i, level: level(line) }))
+    .sort((a, b) => a.level - b.level || a.i - b.i)
+    .map((l) => l.line).join('\n');
 }
