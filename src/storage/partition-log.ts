@@ -12,6 +12,7 @@ import {
   baseOffsetOf,
   batchSizeOf,
   forEachBatch,
+  isBatchCrcValid,
   lastOffsetDeltaOf,
   lastOffsetOf,
   maxTimestampOf,
@@ -301,8 +302,9 @@ export class PartitionLog {
    * leader epochs and timestamps stay as the leader wrote them; each batch of a newer leader epoch
    * starts an entry of the epoch cache; producer state is updated without sequence checks
    * (origin 'replication'). A trailing partial batch is left out. Throws CorruptLogError when the
-   * first batch does not start at the log end offset. Nothing keeps `records` afterwards (the tail
-   * cache copies them): the replica fetcher reuses their memory for its next response.
+   * first batch does not start at the log end offset or a batch's CRC is wrong (then nothing is
+   * appended). Nothing keeps `records` afterwards (the tail cache copies them): the replica
+   * fetcher reuses their memory for its next response.
    */
   appendAsFollower(records: Buffer, now: number): AppendResult {
     this.checkOpen();
@@ -311,9 +313,13 @@ export class PartitionLog {
     let maxTimestamp = -1;
     let offsetOfMaxTimestamp = -1;
     let idempotent = false;
-    const covered = forEachBatch(records, (at) => {
+    const covered = forEachBatch(records, (at, size) => {
       if (baseOffsetOf(records, at) !== nextOffset) {
         throw new CorruptLogError(`batch at offset ${baseOffsetOf(records, at)} does not follow the log end offset ${nextOffset} of ${this.topic}-${this.partition}`);
+      }
+      // As Kafka's analyzeAndValidateRecords for every append: bytes damaged on the way are not replicated.
+      if (!isBatchCrcValid(records, at, size)) {
+        throw new CorruptLogError(`batch at offset ${nextOffset} of ${this.topic}-${this.partition} is corrupt (stored CRC differs from the computed one)`);
       }
       if (hasProducerId(records, at)) idempotent = true;
       nextOffset = lastOffsetOf(records, at) + 1;

@@ -82,6 +82,16 @@ test('a batch that does not start at the log end is refused, and nothing is writ
   assert.deepEqual(follower.leaderEpochs.all, []);
 });
 
+test('a fetched batch with a wrong CRC is refused (damaged on the way), and nothing of the fetch is written', async () => {
+  const leader = leaderLog();
+  const follower = newLog();
+  const all = Buffer.from(Buffer.concat((await leader.read(0, 1 << 20, ALL)).records));
+  // One byte of the last batch's last record flipped: the two batches before it are good.
+  all[all.length - 1] ^= 0xff;
+  assert.throws(() => follower.appendAsFollower(all, NOW), (e: Error) => e instanceof CorruptLogError && /offset 5 .* is corrupt/.test(e.message));
+  assert.deepEqual([follower.logEndOffset, follower.leaderEpochs.all, follower.activeProducers()], [0, [], []]);
+});
+
 test('a follower far behind the leader\'s log start restarts its log there', async () => {
   const follower = newLog();
   follower.append(valueBatch(2, 10, 'old'), { leaderEpoch: 1, timestampType: 'CreateTime', now: NOW });

@@ -5,7 +5,9 @@ usage: cluster_produce.py BOOTSTRAP TOPIC ACKS PREFIX COUNT [OPTION ...]
   idempotent: enable.idempotence.
   paced: about 500 values a second, so that the produce spans what the test does meanwhile.
   large: value i is PREFIX-i repeated to 1-60 KiB (1 + (i * 7919) % 60 KiB); reported as PREFIX-i.
-Prints {"delivered": [[value, offset], ...], "failed": [[value, error name], ...]}.
+Prints {"delivered": [[value, offset], ...], "failed": [[value, error name], ...]}; an idempotent
+producer's offset is null for records acknowledged without one (librdkafka's implicit ack: an
+earlier request's outcome was uncertain, a later batch of the partition succeeded).
 """
 import json
 import sys

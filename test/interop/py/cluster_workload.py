@@ -7,7 +7,8 @@ usage: cluster_workload.py BOOTSTRAP MODE ARGS...
   stream TOPIC PARTITIONS DIR [k=v...] an idempotent acks=all producer writing "p<partition>-<n>" to each of
                                        PARTITIONS (a comma-separated list) in turn (n counts up) until DIR/stop-producer
                                        exists; every acknowledgement is appended to DIR/acked as
-                                       "partition offset value" as it comes; k=v are producer configs:
+                                       "partition offset value" as it comes (offset -1: acknowledged
+                                       without one, see below); k=v are producer configs:
                                        {"delivered": [[partition, offset, value]], "failed": [[value, error name]],
                                        "errors": [[error name, fatal]]} (errors: the error callback's)
   member GROUP TOPIC DIR NAME          a consumer group member reading from the earliest offset (auto commit)
@@ -15,6 +16,10 @@ usage: cluster_workload.py BOOTSTRAP MODE ARGS...
                                        as "partition offset key value", every assignment to DIR/NAME.assigned as
                                        a line of partitions: {"errors": [[error name, fatal]]} (the error
                                        callback's and the poll's)
+
+An idempotent producer's records can be acknowledged without an offset (offset None): when a
+request's outcome was uncertain (its broker died) and a later batch of the partition succeeded,
+librdkafka reports the earlier records delivered ("implicitly acked"), not knowing where they are.
 """
 import json
 import os
@@ -38,6 +43,10 @@ def stop_requested(path, started):
     return os.path.exists(path) or time.time() - started > MAX_SECONDS
 
 
+def offset_of(msg):
+    return -1 if msg.offset() is None else msg.offset()
+
+
 def error_logger(errors):
     def on_error(err):
         errors.append([err.name(), err.fatal()])
@@ -53,7 +62,7 @@ if mode == "produce":
 
     def report(err, msg):
         if err is None:
-            delivered.append([msg.key().decode(), msg.value().decode(), msg.partition(), msg.offset()])
+            delivered.append([msg.key().decode(), msg.value().decode(), msg.partition(), offset_of(msg)])
         else:
             failed.append([msg.value().decode(), err.name()])
 
@@ -75,8 +84,8 @@ elif mode == "stream":
     def report(err, msg):
         value = msg.value().decode()
         if err is None:
-            delivered.append([msg.partition(), msg.offset(), value])
-            acked.write("%d %d %s\n" % (msg.partition(), msg.offset(), value))
+            delivered.append([msg.partition(), offset_of(msg), value])
+            acked.write("%d %d %s\n" % (msg.partition(), offset_of(msg), value))
             acked.flush()
         else:
             failed.append([value, err.name()])
