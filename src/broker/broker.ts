@@ -31,7 +31,7 @@ import { BrokerConfig } from './config.js';
 import { ConfigAdmin, loadDynamicBrokerConfigs } from './config-admin.js';
 import type { BrokerContext } from './context.js';
 import { DelayedFetches } from './delayed-fetches.js';
-import { DelayedProduces } from './delayed-produces.js';
+import { PartitionWaits } from './partition-waits.js';
 import { FetchSessionCache } from './fetch-sessions.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Logger } from './logger.js';
@@ -54,7 +54,8 @@ export class Broker implements BrokerContext {
   readonly delayedFetches = new DelayedFetches<PartitionLog>();
   /** Followers' fetches, woken by appends. */
   readonly delayedReplicaFetches = new DelayedFetches<PartitionLog>();
-  readonly delayedProduces: DelayedProduces<PartitionLog>;
+  readonly delayedProduces: PartitionWaits<PartitionLog>;
+  readonly delayedDeleteRecords: PartitionWaits<PartitionLog>;
   readonly replicas: ReplicaManager;
   readonly fetchSessions: FetchSessionCache;
   /** The transaction coordinator's markers to other brokers, and this broker's verifications with other coordinators. */
@@ -95,14 +96,17 @@ export class Broker implements BrokerContext {
         this.delayedProduces.notify(l);
       },
       onLogEnd: (l, bytes) => this.delayedReplicaFetches.notifyAppend(l, bytes),
+      onFollowerLogStart: (l) => this.delayedDeleteRecords.notify(l),
       onLeadershipChange: (l) => {
         this.delayedFetches.completeWatching(l);
         this.delayedReplicaFetches.completeWatching(l);
         this.delayedProduces.notify(l);
+        this.delayedDeleteRecords.notify(l);
       },
       log,
     });
-    this.delayedProduces = new DelayedProduces((l, requiredOffset) => this.replicas.checkReplication(l, requiredOffset));
+    this.delayedProduces = new PartitionWaits((l, requiredOffset) => this.replicas.checkReplication(l, requiredOffset));
+    this.delayedDeleteRecords = new PartitionWaits((l, requiredOffset) => this.replicas.checkLowWatermark(l, requiredOffset));
     this.topics = new TopicService(config, metadata, logs, log, (topic) => this.groups.topicDeleted(topic));
     // Consumer groups: state in the __consumer_offsets logs; appends wake fetches like produce does.
     this.groups = new GroupCoordinator({
@@ -260,6 +264,7 @@ export class Broker implements BrokerContext {
     this.delayedFetches.completeAll();
     this.delayedReplicaFetches.completeAll();
     this.delayedProduces.completeAll(ErrorCode.REQUEST_TIMED_OUT);
+    this.delayedDeleteRecords.completeAll(ErrorCode.REQUEST_TIMED_OUT);
     // Before the server drains: parked JoinGroup/SyncGroup requests get their answer now.
     this.controller?.close();
     this.groups.close();

@@ -11,7 +11,7 @@ import type { PartitionLog } from '../storage/partition-log.js';
 import type { ConfigAdmin } from './config-admin.js';
 import type { BrokerConfig } from './config.js';
 import type { DelayedFetches } from './delayed-fetches.js';
-import type { DelayedProduces } from './delayed-produces.js';
+import type { PartitionWaits } from './partition-waits.js';
 import type { FetchSessionCache } from './fetch-sessions.js';
 import type { Logger } from './logger.js';
 import type { TopicService } from './topics.js';
@@ -43,7 +43,9 @@ export interface BrokerContext {
   /** Followers' fetches waiting for appends. */
   readonly delayedReplicaFetches: DelayedFetches<PartitionLog>;
   /** acks=all produces waiting for the in-sync replicas. */
-  readonly delayedProduces: DelayedProduces<PartitionLog>;
+  readonly delayedProduces: PartitionWaits<PartitionLog>;
+  /** DeleteRecords waiting until every live replica's log starts at the offset asked for. */
+  readonly delayedDeleteRecords: PartitionWaits<PartitionLog>;
   readonly fetchSessions: FetchSessionCache;
   readonly log: Logger;
   /** API keys and version ranges this broker serves (ApiVersions). */

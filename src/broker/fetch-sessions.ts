@@ -20,6 +20,8 @@ export interface SessionPartition {
   fetchOffset: number;
   partitionMaxBytes: number;
   currentLeaderEpoch: number;
+  /** Where the fetcher's own log starts (a follower's; -1 from consumers). */
+  fetcherLogStartOffset: number;
   /** What the client last heard about the partition; a change is news. */
   highWatermark: number;
   logStartOffset: number;

@@ -12,14 +12,14 @@ import type { ReplicaManager } from '../cluster/replica-manager.js';
 import { type MaybePromise, andThen } from '../coordinator/completion.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { BrokerConfig } from './config.js';
-import type { DelayedProduces } from './delayed-produces.js';
+import type { PartitionWaits } from './partition-waits.js';
 import type { Logger } from './logger.js';
 
 /** The parts of a broker markers touch. */
 export interface MarkerTargets {
   replicas: Pick<ReplicaManager, 'leaderLog' | 'leaderEpoch' | 'afterLeaderAppend'>;
   /** Waits for the in-sync replicas, request.timeout.ms at most (Kafka's WriteTxnMarkers timeout). */
-  delayedProduces: Pick<DelayedProduces<PartitionLog>, 'await'>;
+  delayedProduces: Pick<PartitionWaits<PartitionLog>, 'await'>;
   config: Pick<BrokerConfig, 'int'>;
   groups: Pick<GroupCoordinator, 'completeTransactionalOffsets'>;
   log: Pick<Logger, 'error'>;

@@ -36,6 +36,8 @@ export interface ReplicaManagerOptions {
   onHighWatermark(log: PartitionLog, bytes: number): void;
   /** `bytes` were appended to a log this broker leads (replica fetches wait for it). */
   onLogEnd(log: PartitionLog, bytes: number): void;
+  /** A follower's log now starts at a new offset (DeleteRecords waits for every replica's). */
+  onFollowerLogStart(log: PartitionLog): void;
   /** This broker stopped or started leading the partition: waits on it end now. */
   onLeadershipChange(log: PartitionLog): void;
   log: ReplicationLogger;
@@ -49,6 +51,8 @@ const UNKNOWN_OFFSET = -1;
 /** What the leader knows of one follower (Kafka's Replica state). */
 interface FollowerState {
   logEndOffset: number;
+  /** The log start offset of its latest fetch (Kafka's Replica logStartOffset). */
+  logStartOffset: number;
   /** Last time the follower had fetched up to the leader's log end (Kafka's lastCaughtUpTimeMs). */
   lastCaughtUpTimeMs: number;
   lastFetchLeaderLogEndOffset: number;
@@ -216,11 +220,34 @@ export class ReplicaManager {
   }
 
   /**
-   * A follower's fetch from `fetchOffset` reached the leader when its log ended at
-   * `leaderEndOffset` (Kafka's updateFollowerFetchState): its position and caught-up time, then
-   * the ISR and high watermark. NOT_LEADER_OR_FOLLOWER when it is not a replica of the partition.
+   * Kafka's lowWatermarkIfLeader: the lowest log start offset among this leader and its followers
+   * on live brokers (-1 while a live follower has not fetched yet).
    */
-  recordFollowerFetch(log: PartitionLog, followerId: number, fetchOffset: number, leaderEndOffset: number): number {
+  lowWatermark(log: PartitionLog): number {
+    const r = this.byLog.get(log);
+    let low = log.logStartOffset;
+    if (r?.role !== 'leader') return low;
+    for (const [id, f] of r.followers) if (this.live.has(id) && f.logStartOffset < low) low = f.logStartOffset;
+    return low;
+  }
+
+  /**
+   * Kafka's DelayedDeleteRecords check: NONE once every live replica's log starts at or past
+   * `requiredOffset`, NOT_LEADER_OR_FOLLOWER when this broker no longer leads; undefined while waiting.
+   */
+  checkLowWatermark(log: PartitionLog, requiredOffset: number): number | undefined {
+    const r = this.byLog.get(log);
+    if (!r || r.role !== 'leader') return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    return this.lowWatermark(log) >= requiredOffset ? ErrorCode.NONE : undefined;
+  }
+
+  /**
+   * A follower's fetch from `fetchOffset`, its log starting at `logStartOffset`, reached the leader
+   * when its log ended at `leaderEndOffset` (Kafka's updateFollowerFetchState): its position and
+   * caught-up time, then the ISR and high watermark. NOT_LEADER_OR_FOLLOWER when it is not a
+   * replica of the partition.
+   */
+  recordFollowerFetch(log: PartitionLog, followerId: number, fetchOffset: number, logStartOffset: number, leaderEndOffset: number): number {
     const r = this.byLog.get(log);
     const f = r?.role === 'leader' ? r.followers.get(followerId) : undefined;
     if (!r || !f) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
@@ -228,11 +255,14 @@ export class ReplicaManager {
     if (fetchOffset >= leaderEndOffset) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, now);
     else if (fetchOffset >= f.lastFetchLeaderLogEndOffset) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);
     const moved = f.logEndOffset !== fetchOffset;
+    const startMoved = f.logStartOffset !== logStartOffset;
     f.logEndOffset = fetchOffset;
+    f.logStartOffset = logStartOffset;
     f.lastFetchLeaderLogEndOffset = leaderEndOffset;
     f.lastFetchTimeMs = now;
     if (!r.isr.includes(followerId)) this.maybeExpandIsr(r, followerId, f);
     if (moved) this.maybeIncrementHighWatermark(r, now);
+    if (startMoved) this.opts.onFollowerLogStart(log);
     return ErrorCode.NONE;
   }
 
@@ -330,6 +360,7 @@ export class ReplicaManager {
       if (id === this.nodeId) continue;
       r.followers.set(id, {
         logEndOffset: known.get(id)?.logEndOffset ?? UNKNOWN_OFFSET,
+        logStartOffset: known.get(id)?.logStartOffset ?? UNKNOWN_OFFSET,
         lastCaughtUpTimeMs: r.isr.includes(id) ? now : 0,
         lastFetchLeaderLogEndOffset: log.logEndOffset,
         lastFetchTimeMs: now,
@@ -352,7 +383,9 @@ export class ReplicaManager {
     for (const id of r.followers.keys()) if (!r.state.replicas.includes(id)) r.followers.delete(id);
     for (const id of r.state.replicas) {
       if (id !== this.nodeId && !r.followers.has(id)) {
-        r.followers.set(id, { logEndOffset: UNKNOWN_OFFSET, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: r.log.logEndOffset, lastFetchTimeMs: now });
+        r.followers.set(id, {
+          logEndOffset: UNKNOWN_OFFSET, logStartOffset: UNKNOWN_OFFSET, lastCaughtUpTimeMs: 0, lastFetchLeaderLogEndOffset: r.log.logEndOffset, lastFetchTimeMs: now,
+        });
       }
     }
     if (r.followers.size > 0) this.replicatedLeaders.add(r);

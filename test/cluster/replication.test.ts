@@ -12,10 +12,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
+import kafkajs from 'kafkajs';
 import { BrokerChannel } from '../../src/cluster/broker-channel.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { decodeBatches as decodeRecordBatches } from '../../src/protocol/records/record.js';
+import type { DeleteRecordsRequest, DeleteRecordsResponse } from '../../src/protocol/messages/delete-records.js';
 import type { ListOffsetsRequest, ListOffsetsResponse } from '../../src/protocol/messages/list-offsets.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import { python } from '../helpers/clients.js';
 import { startCluster } from '../helpers/cluster.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -25,6 +28,7 @@ const IDS = [1, 2, 3];
 /** ListOffsets replica id of a debugging tool: any replica answers, with its own log end. */
 const DEBUGGING_REPLICA_ID = -2;
 const LATEST = -1;
+const EARLIEST = -2;
 
 interface Produced {
   /** Value and offset (null: acknowledged without one, cluster_produce.py). */
@@ -47,15 +51,23 @@ async function replicatedTopic(t: TestContext, topic: string, overrides: Record<
     const p = (await cluster.metadata([topic])).topics[0]?.partitions[0];
     return p && p.errorCode === 0 && p.leaderId >= 0 ? { leader: p.leaderId, leaderEpoch: p.leaderEpoch, isr: [...p.isrNodes].sort() } : null;
   };
-  /** A running broker's own log end for the partition. */
-  const logEnd = async (id: number): Promise<number> => {
+  /** A running broker's own log end (or start) for the partition. */
+  const ownOffset = async (id: number, timestamp: number): Promise<number> => {
     const request: ListOffsetsRequest = {
       replicaId: DEBUGGING_REPLICA_ID,
       isolationLevel: 0,
-      topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: LATEST, maxNumOffsets: 1 }] }],
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] }],
     };
     const r = (await channel.request<ListOffsetsResponse>(id, ApiKey.ListOffsets, request)).topics[0].partitions[0];
     return r.errorCode === 0 ? r.offset : -1;
+  };
+  const logEnd = (id: number): Promise<number> => ownOffset(id, LATEST);
+  const logStart = (id: number): Promise<number> => ownOffset(id, EARLIEST);
+  /** DeleteRecords straight to broker `id`: the partition's answer. */
+  const deleteRecords = async (id: number, offset: number, timeoutMs: number): Promise<{ errorCode: number; lowWatermark: number }> => {
+    const request: DeleteRecordsRequest = { topics: [{ name: topic, partitions: [{ partitionIndex: 0, offset }] }], timeoutMs };
+    const { errorCode, lowWatermark } = (await channel.request<DeleteRecordsResponse>(id, ApiKey.DeleteRecords, request, { extraTimeoutMs: timeoutMs })).topics[0].partitions[0];
+    return { errorCode, lowWatermark };
   };
   /** The first segment of the partition in a broker's data dir (the tests write far less than a segment). */
   const segment = (id: number): Buffer => readFileSync(join(cluster.brokers.get(id)!.dataDir, `${topic}-0`, '00000000000000000000.log'));
@@ -74,7 +86,7 @@ async function replicatedTopic(t: TestContext, topic: string, overrides: Record<
   const created = await python<{ error: unknown }>('cluster_admin.py', [cluster.bootstrap, 'create', topic, '1', '3', 'min.insync.replicas=2']);
   assert.equal(created.error, null);
   await waitUntil('the partition has a leader and three replicas in sync', 60_000, async () => (await partitionState())?.isr.length === 3);
-  return { cluster, produce, partitionState, logEnd, replicasAgree };
+  return { cluster, produce, partitionState, logEnd, logStart, deleteRecords, replicasAgree };
 }
 
 function acknowledged(p: Produced, count: number): [string, number | null][] {
@@ -164,4 +176,35 @@ test('followers fetching ~1 MiB at a time (their response buffers reused) write 
   const decoded = decodeRecordBatches(log).flatMap((b) => b.records);
   assert.equal(decoded.length, RECORDS);
   decoded.forEach((r, i) => assert.ok(r.value?.equals(Buffer.from(valueOf(i))), `record ${i}`));
+});
+
+test('DeleteRecords (KafkaJS) is answered once every live replica starts its log there; a follower that stops fetching holds it to REQUEST_TIMED_OUT', { timeout: 600_000 }, async (t) => {
+  const { cluster, produce, partitionState, logStart, deleteRecords, replicasAgree } = await replicatedTopic(t, 'trimmed');
+  acknowledged(await produce('all', 'trim', 100), 100);
+  await replicasAgree(100);
+
+  const kafka = new kafkajs.Kafka({ brokers: cluster.bootstrap.split(','), logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.fetchTopicOffsets('trimmed'); // KafkaJS's deleteTopicRecords needs the topic's metadata loaded
+    await admin.deleteTopicRecords({ topic: 'trimmed', partitions: [{ partition: 0, offset: '40' }] });
+  } finally {
+    await admin.disconnect();
+  }
+  // Answered only once the followers had the new start too, not at their next fetch.
+  assert.deepEqual(await Promise.all(IDS.map(logStart)), [40, 40, 40]);
+
+  // A follower stopped (its ZooKeeper session still alive): the leader waits for it in vain.
+  const { leader } = (await partitionState())!;
+  const stopped = cluster.brokers.get(IDS.find((id) => id !== leader)!)!.process!.child;
+  stopped.kill('SIGSTOP');
+  try {
+    assert.deepEqual(await deleteRecords(leader, 60, 1_000), { errorCode: ErrorCode.REQUEST_TIMED_OUT, lowWatermark: 40 });
+  } finally {
+    stopped.kill('SIGCONT');
+  }
+  // Back, it takes the new start from its next fetch, and a DeleteRecords at the same offset is answered.
+  assert.deepEqual(await deleteRecords(leader, 60, 30_000), { errorCode: ErrorCode.NONE, lowWatermark: 60 });
+  assert.deepEqual(await Promise.all(IDS.map(logStart)), [60, 60, 60]);
 });

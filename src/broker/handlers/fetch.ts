@@ -118,7 +118,7 @@ function planFetch(broker: BrokerContext, version: number, req: FetchRequest): F
     for (const p of t.partitions) {
       fromRequest.set(sessionKey(keyOf(t.topic, t.topicId), p.partition), {
         topic: t.topic, topicId: t.topicId, partition: p.partition, fetchOffset: p.fetchOffset,
-        partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch,
+        partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch, fetcherLogStartOffset: p.logStartOffset,
         highWatermark: -1, logStartOffset: -1, lastStableOffset: -1,
       });
     }
@@ -136,8 +136,13 @@ function planFetch(broker: BrokerContext, version: number, req: FetchRequest): F
   if (session.epoch !== req.sessionEpoch) return ErrorCode.INVALID_FETCH_SESSION_EPOCH;
   for (const [key, p] of fromRequest) {
     const cached = session.partitions.get(key);
-    if (cached) Object.assign(cached, { fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch });
-    else session.partitions.set(key, p);
+    if (cached) {
+      Object.assign(cached, {
+        fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch, fetcherLogStartOffset: p.fetcherLogStartOffset,
+      });
+    } else {
+      session.partitions.set(key, p);
+    }
   }
   for (const f of req.forgottenTopicsData) {
     for (const partition of f.partitions) session.partitions.delete(sessionKey(keyOf(f.topic, f.topicId), partition));
@@ -157,7 +162,7 @@ function resolve(broker: BrokerContext, version: number, wanted: SessionPartitio
   wanted.topicId = meta.topicId;
   const log = broker.replicas.leaderLog(meta.name, wanted.partition, wanted.currentLeaderEpoch);
   if (typeof log === 'number') return { wanted, log: undefined, error: log };
-  const error = follower === undefined ? ErrorCode.NONE : broker.replicas.recordFollowerFetch(log, follower, wanted.fetchOffset, log.logEndOffset);
+  const error = follower === undefined ? ErrorCode.NONE : broker.replicas.recordFollowerFetch(log, follower, wanted.fetchOffset, wanted.fetcherLogStartOffset, log.logEndOffset);
   return { wanted, log, error };
 }
 

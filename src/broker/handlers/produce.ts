@@ -13,7 +13,7 @@
 // in the transaction (one question per request); the other batches append as
 // before, synchronously. Only a partition's leader appends (elsewhere:
 // NOT_LEADER_OR_FOLLOWER); acks=all is answered once the in-sync replicas have
-// the batch (delayed-produces.ts), at once when the leader is the whole ISR.
+// the batch (partition-waits.ts), at once when the leader is the whole ISR.
 import { INTERNAL_TOPICS } from '../../cluster/topic-names.js';
 import { ErrorCode, errorName } from '../../protocol/errors.js';
 import {

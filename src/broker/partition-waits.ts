@@ -1,25 +1,26 @@
-// Produce purgatory (Kafka's DelayedProduce): acks=all appends waiting until the
-// partition's in-sync replicas have them, keyed by partition. The replica manager
-// wakes a partition's waits when its high watermark advances or its leadership
-// changes; a timer ends each wait at the request's timeout. Never polled.
+// Requests waiting until a partition's replicas reach an offset, keyed by partition: Kafka's
+// DelayedProduce purgatory (acks=all appends, until the in-sync replicas have them) and its
+// DelayedDeleteRecords one (until every live replica's log starts at the offset). The replica
+// manager wakes a partition's waits when what they wait for moves or its leadership changes; a
+// timer ends each wait at the request's timeout. Never polled.
 import { ErrorCode } from '../protocol/errors.js';
 
-/** The answer for an append that needs `requiredOffset` replicated: an error code once decided, undefined while waiting. */
-export type ReplicationCheck<K> = (key: K, requiredOffset: number) => number | undefined;
+/** The answer for a request that needs `requiredOffset` reached: an error code once decided, undefined while waiting. */
+export type OffsetCheck<K> = (key: K, requiredOffset: number) => number | undefined;
 
 interface Waiter {
   requiredOffset: number;
   finish: (errorCode: number) => void;
 }
 
-export class DelayedProduces<K extends object> {
+export class PartitionWaits<K extends object> {
   private readonly byKey = new Map<K, Set<Waiter>>();
 
-  constructor(private readonly check: ReplicationCheck<K>) {}
+  constructor(private readonly check: OffsetCheck<K>) {}
 
   /**
-   * The error code of an append ending just before `requiredOffset` once its replication is
-   * decided: at once when it already is, else when woken, or REQUEST_TIMED_OUT after `timeoutMs`.
+   * The error code of a request needing `requiredOffset` once it is decided: at once when it
+   * already is, else when woken, or REQUEST_TIMED_OUT after `timeoutMs`.
    */
   await(key: K, requiredOffset: number, timeoutMs: number): number | Promise<number> {
     const now = this.check(key, requiredOffset);
