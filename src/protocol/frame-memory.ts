@@ -61,9 +61,4 @@ export class FrameMemory {
   forget(memory: ArrayBufferLike): void {
     this.holders.delete(memory);
   }
-
-  /** Whether `memory` was handed out here and may still be reused. */
-  tracks(memory: ArrayBufferLike): boolean {
-    return this.holders.has(memory);
-  }
 }
