@@ -648,10 +648,8 @@ export class PartitionLog {
       for (const s of old) void s.txnIndex.all;
       renameSegmentFiles(this.dir, base, CLEANED_SUFFIX, SWAP_SUFFIX);
       onStep('swap-renamed');
-      const renamed = old.flatMap((s) => {
-        s.markReplaced();
-        return s.renameForDeletion();
-      });
+      // Reads in flight over the old segments finish on their renamed files.
+      const renamed = old.flatMap((s) => s.renameForDeletion());
       onStep('old-deleted');
       renameSegmentFiles(this.dir, base, SWAP_SUFFIX, '');
       const cleaned = new LogSegment(this.dir, base, cleanedSize, segmentSettings(this.config), rollJitter(this.config), this.ctx.files, Date.now());

@@ -3,7 +3,7 @@
 // writes at the end of the .log (page cache, on the event loop); reads go through the shared
 // file-descriptor cache on the threadpool.
 import { ftruncateSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { type BatchHeader, scanBatchHeaders } from './batch-scan.js';
 import type { FileCache } from './file-cache.js';
 import { renameForDeletion } from './file-deleter.js';
@@ -41,8 +41,12 @@ export class LogSegment {
   private firstBatchTimestamp: number | undefined;
   /** Recent bytes kept in memory while the segment is active. */
   private tail: SegmentTail | undefined;
-  /** A cleaned segment with the same file names took this one's place (see markReplaced). */
-  private replaced = false;
+  /**
+   * The .log once renamed for deletion (retention, a cleaner swap, truncation), null if it was
+   * already gone: reads in flight finish on it, as in Kafka, until it is unlinked. A cleaned
+   * segment may take the old name meanwhile.
+   */
+  private retiredLogPath: string | null | undefined;
 
   constructor(
     readonly dir: string,
@@ -194,7 +198,7 @@ export class LogSegment {
    * in-memory tail chunk (which always ends on a batch boundary). `held`: as SegmentTail.read.
    */
   async read(position: number, length: number, held = false): Promise<Buffer> {
-    if (this.replaced) throw Object.assign(new Error(`${this.logPath} was replaced by a cleaned segment`), { code: 'ENOENT' });
+    if (this.retiredLogPath !== undefined) return readRetired(this.retiredLogPath, position, length);
     const cached = this.tail?.read(position, length, held);
     if (cached) return cached;
     const file = await this.files.acquire(this.logPath);
@@ -258,15 +262,6 @@ export class LogSegment {
     this.tail?.reset(position);
   }
 
-  /**
-   * The cleaner swapped in a segment with the same base offset, so this one's file names now
-   * belong to the new files: reads fail as if the files were gone (ENOENT), and a read in flight
-   * runs again over the new segment list. Its indexes must be loaded (nothing rebuilds them).
-   */
-  markReplaced(): void {
-    this.replaced = true;
-  }
-
   /** Writes pending index entries and fsyncs the .log and the indexes. */
   async flush(): Promise<void> {
     this.offsetIndex.persist();
@@ -284,6 +279,7 @@ export class LogSegment {
     for (const path of [this.logPath, this.offsetIndex.path, this.timeIndex.path, this.txnIndex.path]) {
       this.files.forget(path);
       const deleted = renameForDeletion(path);
+      if (path === this.logPath) this.retiredLogPath = deleted ?? null;
       if (deleted) renamed.push(deleted);
     }
     return renamed;
@@ -318,5 +314,21 @@ export class LogSegment {
     } finally {
       this.files.release(file);
     }
+  }
+}
+
+/**
+ * A read of a retired segment's renamed .log, opened for this read only: no cached descriptor
+ * keeps the file (and its disk space) once it is unlinked. ENOENT once it is, as for any file gone.
+ */
+async function readRetired(path: string | null, position: number, length: number): Promise<Buffer> {
+  if (path === null) throw Object.assign(new Error('the segment\'s .log was deleted'), { code: 'ENOENT' });
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(length);
+    const n = await readFully(handle.fd, buf, position);
+    return n === length ? buf : buf.subarray(0, n);
+  } finally {
+    await handle.close();
   }
 }

@@ -27,6 +27,11 @@ async function start(opts: Parameters<typeof startBrokerProcess>[0]): Promise<Br
   return b;
 }
 
+/** The broker's WARN and ERROR lines (why it closed a client's connection, say). */
+function brokerComplaints(broker: BrokerProcess): string {
+  return broker.output().split('\n').filter((l) => / (WARN|ERROR) /.test(l)).slice(-20).join('\n');
+}
+
 /** Bytes of a partition's .log files (one the cleaner swaps away meanwhile counts as gone). */
 function logBytes(dataDir: string, partition: string): number {
   const dir = join(dataDir, partition);
@@ -151,7 +156,8 @@ describe('compaction through kcat and confluent-kafka', () => {
     void producer.then(() => (done = true));
     let reads = 0;
     for (; !done && reads < 200; reads++) {
-      const out = await kcat(['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'auto.offset.reset=earliest', '-f', '%o %k\n'], undefined, 120_000);
+      const out = await kcat(['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'auto.offset.reset=earliest', '-f', '%o %k\n'], undefined, 120_000)
+        .catch((e: Error) => { throw new Error(`${e.message}\nthe broker's warnings and errors:\n${brokerComplaints(broker)}`, { cause: e }); });
       const offsets = out.split('\n').filter((l) => l !== '').map((l) => Number(l.split(' ')[0]));
       for (let i = 1; i < offsets.length; i++) assert.ok(offsets[i] > offsets[i - 1], 'offsets ascend');
     }
