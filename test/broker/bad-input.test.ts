@@ -1,6 +1,8 @@
 // Bad input closes or errors only the offending connection; the broker keeps
 // serving everyone else and nothing stored is lost.
 import assert from 'node:assert/strict';
+import { unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startBroker, type EmbeddedBroker } from '../../src/embedded.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
@@ -98,4 +100,34 @@ test('an ApiVersions version above ours gets a v0-shaped UNSUPPORTED_VERSION ans
   assert.equal(frame.readInt32BE(6), 1);
   assert.equal(frame.readInt16BE(10), ApiKey.ApiVersions);
   c.close();
+});
+
+test('a segment file gone from under the broker: KAFKA_STORAGE_ERROR for its partition, the other partition read, the connection open', async () => {
+  // Few open files, so the oldest segment's .log is closed and must be opened again to be read.
+  const frail = await startBroker({ config: { 'samsa.log.open.files.max': 10 }, topics: [{ name: 'frail', partitions: 2, config: { 'segment.bytes': 1024 } }] });
+  const c = await RawClient.connect(frail.port);
+  try {
+    const topicData = (partition: number) => [{ name: 'frail', partitionData: [{ index: partition, records: batchOf('x'.repeat(400), 'y'.repeat(400)) }] }];
+    for (let i = 0; i < 20; i++) {
+      for (const partition of [0, 1]) {
+        const r = await c.request<ProduceResponse>(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: topicData(partition) });
+        assert.equal(r?.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE);
+      }
+    }
+    unlinkSync(join(frail.dataDir, 'frail-0', '00000000000000000000.log'));
+    const r = await c.request<FetchResponse>(ApiKey.Fetch, 11, {
+      replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      topics: [{ topic: 'frail', partitions: [0, 1].map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 4096 })) }],
+      forgottenTopicsData: [], rackId: '',
+    });
+    const [lost, kept] = r!.responses[0].partitions;
+    assert.deepEqual([lost.errorCode, (lost.records as Buffer | null)?.length ?? 0], [ErrorCode.KAFKA_STORAGE_ERROR, 0]);
+    assert.equal(kept.errorCode, ErrorCode.NONE);
+    assert.ok(((kept.records as Buffer | null)?.length ?? 0) > 0, 'partition 1 read');
+    const versions = await c.request<ApiVersionsResponse>(ApiKey.ApiVersions, 2, {});
+    assert.equal(versions?.errorCode, ErrorCode.NONE, 'the same connection still answered');
+  } finally {
+    c.close();
+    await frail.stop();
+  }
 });

@@ -18,7 +18,7 @@ import type { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.
 import { forEachBatch, lastOffsetOf } from '../../protocol/records/batch.js';
 import { RecordsError } from '../../protocol/records/errors.js';
 import { v2ToLegacy } from '../../protocol/records/legacy.js';
-import { OffsetOutOfRangeError } from '../../storage/errors.js';
+import { LogClosedError, OffsetOutOfRangeError } from '../../storage/errors.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
 import { FINAL_EPOCH, INITIAL_EPOCH, nextEpoch, sessionKey, type FetchSession, type SessionPartition } from '../fetch-sessions.js';
@@ -71,14 +71,14 @@ export async function handleFetch(ctx: RequestContext, req: FetchRequest): Promi
     // Leadership may have moved while the fetch waited.
     const current = targets.map((t) => (t.error === ErrorCode.NONE ? throttle(resolve(broker, version, t.wanted)) : t));
     const held: Buffer[] = [];
-    const read = await readTargets(version, current, responseLimit, isolation, held);
+    const read = await readTargets(broker, version, current, responseLimit, isolation, held);
     ctx.afterWritten(release(held));
     if (follower !== undefined) recordReplication(broker, current, read.data);
     return answer(version, plan, current, read.data);
   };
 
   const firstHeld: Buffer[] = [];
-  const first = await readTargets(version, targets, responseLimit, isolation, firstHeld);
+  const first = await readTargets(broker, version, targets, responseLimit, isolation, firstHeld);
   const logs = targets.flatMap((t) => (t.log ? [t.log] : []));
   if (first.bytes >= req.minBytes || req.maxWaitMs <= 0 || first.hasError || logs.length === 0 || broker.stopping) {
     ctx.afterWritten(release(firstHeld));
@@ -170,12 +170,12 @@ function resolve(broker: BrokerContext, version: number, wanted: SessionPartitio
 type Isolation = 'log-end' | 'high-watermark' | 'committed';
 
 /** Reads every target; the record buffers read are added to `held` (the caller releases them, FrameMemory). */
-async function readTargets(version: number, targets: Target[], responseLimit: number, isolation: Isolation, held: Buffer[]) {
+async function readTargets(broker: BrokerContext, version: number, targets: Target[], responseLimit: number, isolation: Isolation, held: Buffer[]) {
   const data: PartitionData[] = [];
   let bytes = 0;
   let hasError = false;
   for (const t of targets) {
-    const d = await readPartition(version, t, Math.max(0, responseLimit - bytes), bytes === 0, isolation, held);
+    const d = await readPartition(broker, version, t, Math.max(0, responseLimit - bytes), bytes === 0, isolation, held);
     if (d.errorCode !== ErrorCode.NONE) hasError = true;
     bytes += sizeOf(d);
     data.push(d);
@@ -228,7 +228,7 @@ function answer(version: number, plan: FetchPlan, targets: Target[], data: Parti
 }
 
 async function readPartition(
-  version: number, t: Target, budget: number, firstInResponse: boolean, isolation: Isolation, held: Buffer[],
+  broker: BrokerContext, version: number, t: Target, budget: number, firstInResponse: boolean, isolation: Isolation, held: Buffer[],
 ): Promise<PartitionData> {
   const { wanted, log } = t;
   if (t.error !== ErrorCode.NONE || !log) return partitionData(wanted.partition, t.error);
@@ -249,9 +249,14 @@ async function readPartition(
     }
     return base;
   } catch (e) {
-    if (e instanceof OffsetOutOfRangeError) return { ...base, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
-    if (e instanceof RecordsError) return { ...base, errorCode: e.code };
-    throw e;
+    const failed = (errorCode: number): PartitionData => ({ ...base, errorCode, records: NO_RECORDS, abortedTransactions: null });
+    if (e instanceof OffsetOutOfRangeError) return failed(ErrorCode.OFFSET_OUT_OF_RANGE);
+    if (e instanceof RecordsError) return failed(e.code);
+    // Deleted or moved meanwhile: the client asks the metadata again.
+    if (e instanceof LogClosedError) return failed(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    // As Kafka's readFromLocalLog: the partition gets the error, the rest of the fetch and the connection go on.
+    broker.log.error(`fetch of ${log.topic}-${wanted.partition} at offset ${wanted.fetchOffset} failed: ${(e as Error).stack ?? String(e)}`);
+    return failed(typeof (e as NodeJS.ErrnoException).code === 'string' ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.UNKNOWN_SERVER_ERROR);
   }
 }
 
