@@ -4,30 +4,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { buildBatch as buildRecordBatch } from '../../src/protocol/records/record.js';
 import { CorruptLogError } from '../../src/storage/errors.js';
-import { FileCache } from '../../src/storage/file-cache.js';
 import { logConfig } from '../../src/storage/log-config.js';
 import { type LogContext, PartitionLog } from '../../src/storage/partition-log.js';
-import { decodeBatches, makeTempDir, valueBatch } from './helpers.js';
+import { decodeBatches, tempStorage, valueBatch } from './helpers.js';
 
 const ALL = { minOneBatch: true, maxOffset: Number.MAX_SAFE_INTEGER };
 const NOW = 1_700_000_000_000;
 
-let tmp: ReturnType<typeof makeTempDir>;
-let files: FileCache;
-let ctx: LogContext;
+const { tmp, files } = tempStorage(64);
+const ctx: LogContext = { files, onBackgroundError: (err) => assert.fail(err as Error) };
 let count = 0;
-before(() => {
-  tmp = makeTempDir();
-  files = new FileCache(64);
-  ctx = { files, onBackgroundError: (err) => assert.fail(err as Error) };
-});
-after(() => {
-  files.closeAll();
-  tmp.remove();
-});
 
 function newLog(): PartitionLog {
   const topic = `f${count++}`;

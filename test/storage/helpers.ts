@@ -3,7 +3,9 @@
 import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { FileCache } from '../../src/storage/file-cache.js';
 import { buildBatch as buildRecordBatch, decodeBatches as decodeRecordBatches } from '../../src/protocol/records/record.js';
 
 /** /work/shared, resolved from dist/test/storage/helpers.js. */
@@ -70,6 +72,17 @@ export function decodeBatches(buf: Buffer): DecodedRecord[] {
 export function makeTempDir(prefix = 'samsa-storage-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A temp dir and a file cache for the tests of one file, closed and removed after them. */
+export function tempStorage(maxOpenFiles: number): { tmp: ReturnType<typeof makeTempDir>; files: FileCache } {
+  const tmp = makeTempDir();
+  const files = new FileCache(maxOpenFiles);
+  after(() => {
+    files.closeAll();
+    tmp.remove();
+  });
+  return { tmp, files };
 }
 
 /** Copies the Kafka-written reference log dir (read-only files) into `dest`, writable. */

@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { formatCheckpoint, readCheckpoint } from '../../src/storage/checkpoint-file.js';
-import { FileCache } from '../../src/storage/file-cache.js';
 import { LeaderEpochCache } from '../../src/storage/leader-epoch-cache.js';
 import { OffsetIndex } from '../../src/storage/offset-index.js';
 import { TimeIndex } from '../../src/storage/time-index.js';
-import { makeTempDir } from './helpers.js';
+import { tempStorage } from './helpers.js';
 
-let tmp: ReturnType<typeof makeTempDir>;
-let files: FileCache;
-before(() => {
-  tmp = makeTempDir();
-  files = new FileCache(16);
-});
-after(() => {
-  files.closeAll();
-  tmp.remove();
-});
+const { tmp, files } = tempStorage(16);
 
 const entries = (pairs: Array<[number, number]>, size = 8): Buffer => {
   const buf = Buffer.alloc(pairs.length * size);

@@ -1,31 +1,21 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { ATTR_TIMESTAMP_TYPE, attributesOf, baseTimestampOf, isBatchCrcValid, maxTimestampOf, partitionLeaderEpochOf } from '../../src/protocol/records/batch.js';
 import { OffsetOutOfRangeError } from '../../src/storage/errors.js';
-import { FileCache } from '../../src/storage/file-cache.js';
 import { logConfig } from '../../src/storage/log-config.js';
 import { type LogContext, PartitionLog } from '../../src/storage/partition-log.js';
 import { TailCache } from '../../src/storage/tail-cache.js';
-import { buildBatch, decodeBatches, makeTempDir, valueBatch } from './helpers.js';
+import { buildBatch, decodeBatches, tempStorage, valueBatch } from './helpers.js';
 
 const NOW = 1_700_000_000_000;
 const CREATE = { leaderEpoch: 0, timestampType: 'CreateTime', now: NOW } as const;
 const ALL = { minOneBatch: true, maxOffset: Number.MAX_SAFE_INTEGER };
 
-let tmp: ReturnType<typeof makeTempDir>;
-let files: FileCache;
+const { tmp, files } = tempStorage(64);
 let ctx: LogContext;
 let dirCount = 0;
-before(() => {
-  tmp = makeTempDir();
-  files = new FileCache(64);
-});
-after(() => {
-  files.closeAll();
-  tmp.remove();
-});
 
 function newPlainLog(overrides = {}): PartitionLog {
   const topic = `t${dirCount++}`;

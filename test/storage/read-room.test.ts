@@ -4,29 +4,19 @@
 // replica fetch spun its event loop this way and lost its ZooKeeper session).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { BATCH_HEADER_SIZE } from '../../src/protocol/records/batch.js';
-import { FileCache } from '../../src/storage/file-cache.js';
 import { logConfig } from '../../src/storage/log-config.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
 import { TailCache } from '../../src/storage/tail-cache.js';
-import { makeTempDir, valueBatch } from './helpers.js';
+import { tempStorage, valueBatch } from './helpers.js';
 
 const CREATE = { leaderEpoch: 0, timestampType: 'CreateTime', now: 1_700_000_000_000 } as const;
 /** Tail chunks of 1 KiB: five batches of ~200 bytes fill one, the sixth starts the next. */
 const CHUNK_BYTES = 1024;
 const BATCHES = 12;
 
-let tmp: ReturnType<typeof makeTempDir>;
-let files: FileCache;
-before(() => {
-  tmp = makeTempDir();
-  files = new FileCache(16);
-});
-after(() => {
-  files.closeAll();
-  tmp.remove();
-});
+const { tmp, files } = tempStorage(16);
 
 for (const mode of ['files only', 'tail cache'] as const) {
   test(`a read with less room left than a batch header ends there (${mode})`, async () => {

@@ -3,24 +3,14 @@
 // renamed files are unlinked.
 import assert from 'node:assert/strict';
 import { existsSync, unlinkSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { FileCache } from '../../src/storage/file-cache.js';
+import { test } from 'node:test';
 import { LogSegment } from '../../src/storage/segment.js';
-import { makeTempDir, valueBatch } from './helpers.js';
+import { tempStorage, valueBatch } from './helpers.js';
 
 const SETTINGS = { indexIntervalBytes: 4096, maxIndexSize: 1024 * 1024 };
 const NOW = 1_700_000_000_000;
 
-let tmp: ReturnType<typeof makeTempDir>;
-let files: FileCache;
-before(() => {
-  tmp = makeTempDir();
-  files = new FileCache(8);
-});
-after(() => {
-  files.closeAll();
-  tmp.remove();
-});
+const { tmp, files } = tempStorage(8);
 
 /** A segment at base offset 0 in `tmp` holding `batch` (its file names those of any segment at 0 there). */
 function segmentWith(batch: Buffer, lastOffset: number): LogSegment {
