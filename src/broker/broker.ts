@@ -62,8 +62,6 @@ export class Broker implements BrokerContext {
   private readonly txnChannel: BrokerChannel;
   private readonly router: RequestRouter;
   private readonly server: NetworkServer;
-  /** Large request frames' buffers, reused once produced records leave the tail cache. */
-  readonly frameMemory: FrameMemory;
   private stopPromise: Promise<void> | null = null;
 
   private constructor(
@@ -72,9 +70,9 @@ export class Broker implements BrokerContext {
     readonly clusterId: string,
     readonly logs: LogManager,
     readonly metadata: MetadataStore,
-    frameMemory: FrameMemory,
+    /** Large request frames' buffers, reused once produced records leave the tail cache. */
+    readonly frameMemory: FrameMemory,
   ) {
-    this.frameMemory = frameMemory;
     this.fetchSessions = new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots'));
     this.txnChannel = new BrokerChannel(metadata, { clientId: `broker-${config.nodeId}-txn`, requestTimeoutMs: config.int('request.timeout.ms') });
     this.replicas = new ReplicaManager({

@@ -15,6 +15,13 @@ export async function readFully(fd: number, buf: Buffer, position: number): Prom
   return done;
 }
 
+/** [position, position + length) of the file in a new buffer; shorter where the file ends. */
+export async function readRange(fd: number, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  const n = await readFully(fd, buf, position);
+  return n === length ? buf : buf.subarray(0, n);
+}
+
 export function writeFullySync(fd: number, buf: Buffer, position: number): void {
   for (let done = 0; done < buf.length; ) done += writeSync(fd, buf, done, buf.length - done, position + done);
 }

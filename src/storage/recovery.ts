@@ -19,7 +19,7 @@ import {
 import { scanBatchHeaders } from './batch-scan.js';
 import { CorruptLogError } from './errors.js';
 import type { FileCache } from './file-cache.js';
-import { readFully } from './file-io.js';
+import { readRange } from './file-io.js';
 import {
   CLEANED_SUFFIX,
   DELETED_SUFFIX,
@@ -241,10 +241,7 @@ async function nextOffsetOfFile(path: string): Promise<number> {
     const { size } = await file.stat();
     let next = 0;
     await scanBatchHeaders(
-      async (position, length) => {
-        const buf = Buffer.alloc(length);
-        return buf.subarray(0, await readFully(file.fd, buf, position));
-      },
+      (position, length) => readRange(file.fd, position, length),
       0,
       size,
       (h) => {

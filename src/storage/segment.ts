@@ -7,7 +7,7 @@ import { open, unlink } from 'node:fs/promises';
 import { type BatchHeader, scanBatchHeaders } from './batch-scan.js';
 import type { FileCache } from './file-cache.js';
 import { renameForDeletion } from './file-deleter.js';
-import { fsyncFd, readFully, writeFullySync } from './file-io.js';
+import { fsyncFd, readRange, writeFullySync } from './file-io.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentPath } from './file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import type { SegmentTail } from './tail-cache.js';
@@ -203,9 +203,7 @@ export class LogSegment {
     if (cached) return cached;
     const file = await this.files.acquire(this.logPath);
     try {
-      const buf = Buffer.allocUnsafe(length);
-      const n = await readFully(file.fd, buf, position);
-      return n === length ? buf : buf.subarray(0, n);
+      return await readRange(file.fd, position, length);
     } finally {
       this.files.release(file);
     }
@@ -325,9 +323,7 @@ async function readRetired(path: string | null, position: number, length: number
   if (path === null) throw Object.assign(new Error('the segment\'s .log was deleted'), { code: 'ENOENT' });
   const handle = await open(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(length);
-    const n = await readFully(handle.fd, buf, position);
-    return n === length ? buf : buf.subarray(0, n);
+    return await readRange(handle.fd, position, length);
   } finally {
     await handle.close();
   }
