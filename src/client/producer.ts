@@ -1,6 +1,6 @@
 // The producer. Records are encoded into per-partition batches as they are
 // sent (producer-batch.ts); a batch is sent when full, after lingerMs, or on
-// flush. Each broker gets at most maxInFlightRequestsPerConnection Produce
+// flush, and only closed once it goes into a request. Each broker gets at most maxInFlightRequestsPerConnection Produce
 // requests at once, each with at most one batch per partition. Failed
 // batches are retried (within deliveryTimeoutMs) in their original order: a
 // partition with a failure sends nothing more until everything in flight for
@@ -478,13 +478,8 @@ export class Producer {
     const byNode = new Map<number, PartitionQueue[]>();
     const unknownLeaders: string[] = [];
     for (const q of this.queueList) {
-      if (q.open) {
-        if (this.urgent > 0 || now - q.open.createdAt >= this.lingerMs) this.closeOpenQuietly(q);
-        else nextWake = Math.min(nextWake, q.open.createdAt + this.lingerMs);
-      }
-      if (q.ready.length === 0) continue;
-      this.expire(q, now);
-      if (q.ready.length === 0) continue;
+      if (q.ready.length > 0) this.expire(q, now);
+      if (q.ready.length === 0 && q.open === null) continue;
       if (q.muted) {
         if (q.inFlight > 0) continue;
         if (now < q.retryAt) {
@@ -503,7 +498,7 @@ export class Producer {
       if (list) list.push(q);
       else byNode.set(leader, [q]);
     }
-    for (const [node, queues] of byNode) this.sendToNode(node, queues);
+    for (const [node, queues] of byNode) nextWake = Math.min(nextWake, this.sendToNode(node, queues, now));
     if (unknownLeaders.length > 0) this.refreshMetadata(unknownLeaders);
     else if (this.cluster.stale && this.queueList.length > 0) this.refreshMetadata(this.queueList.map((q) => q.topic));
     if (nextWake !== Infinity) this.scheduleDrain(Math.max(1, nextWake - now));
@@ -555,14 +550,36 @@ export class Producer {
     for (const q of this.queueList) this.expire(q, now);
   }
 
-  private sendToNode(node: number, queues: PartitionQueue[]): void {
+  /**
+   * When the first batch of `q` may be sent: at once if it is closed (full, or a retry) or sends are
+   * urgent (flush, close, buffer memory exhausted), else once the open batch has lingered lingerMs.
+   */
+  private sendableAt(q: PartitionQueue): number {
+    if (q.muted && q.inFlight > 0) return Infinity;
+    if (q.ready.length > 0 || (q.open !== null && this.urgent > 0)) return 0;
+    return q.open === null ? Infinity : q.open.createdAt + this.lingerMs;
+  }
+
+  /**
+   * Makes requests to `node` while it has room for one and one of its partitions has a batch due; each
+   * takes the first batch of every partition. As in the Java client's Sender, an open batch is closed
+   * only here, as it goes into a request: while requests wait for room, batches keep filling (closed
+   * early, a batch waiting behind full ones would only make the requests smaller). Returns when to
+   * try again if the only batches left are lingering; Infinity if a response will wake the drain.
+   */
+  private sendToNode(node: number, queues: PartitionQueue[], now: number): number {
     while ((this.inFlightByNode.get(node) ?? 0) < this.maxInFlight) {
+      let due = Infinity;
+      for (const q of queues) due = Math.min(due, this.sendableAt(q));
+      if (due > now) return due;
       const batches: ProducerBatch[] = [];
       let size = 0;
       for (const q of queues) {
-        if (q.ready.length === 0 || (q.muted && q.inFlight > 0)) continue;
-        const batch = q.ready[0];
+        if (q.muted && q.inFlight > 0) continue;
+        const batch = q.ready.length > 0 ? q.ready[0] : q.open;
+        if (batch === null) continue;
         if (batches.length > 0 && size + batch.size > this.maxRequestSize) continue;
+        if (batch === q.open) this.closeOpenQuietly(q);
         q.ready.shift();
         q.inFlight++;
         if (this.idempotent) {
@@ -573,7 +590,7 @@ export class Producer {
         batches.push(batch);
         size += batch.size;
       }
-      if (batches.length === 0) return;
+      if (batches.length === 0) return Infinity;
       this.inFlightByNode.set(node, (this.inFlightByNode.get(node) ?? 0) + 1);
       this.produce(node, batches).finally(() => {
         this.inFlightByNode.set(node, this.inFlightByNode.get(node)! - 1);
@@ -581,6 +598,7 @@ export class Producer {
         this.wake();
       });
     }
+    return Infinity;
   }
 
   private async produce(node: number, batches: ProducerBatch[]): Promise<void> {

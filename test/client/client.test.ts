@@ -1,10 +1,14 @@
 // Samsa's client against an in-process broker: the contract of the issue (producer, consumer,
 // admin), every codec, bad input, seeks, pauses, commits, transactions.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
   Admin, Consumer, KafkaConnectionError, KafkaError, Producer, murmur2, startBroker, type CompressionCodec, type ConsumerRecord, type EmbeddedBroker,
 } from '../../src/index.js';
+import { forEachBatch } from '../../src/protocol/records/batch.js';
+import { readBatchHeader } from '../../src/protocol/records/record.js';
 
 let broker: EmbeddedBroker;
 before(async () => {
@@ -94,6 +98,26 @@ for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as CompressionCode
     assert.deepEqual(records.map((r) => r.offset), values.map((_, i) => i));
   });
 }
+
+test('batches fill while requests wait: with buffer memory exhausted only the last batch is partly full', async () => {
+  // Java's Sender closes a batch only as it goes into a request. A batch closed as soon as it lingered
+  // or memory ran out would wait behind full ones anyway, and make requests smaller.
+  const topic = 'full-batches';
+  const producer = new Producer({
+    bootstrapServers: broker.bootstrap, acks: 1, lingerMs: 0, batchSize: 16 * 1024, bufferMemory: 64 * 1024, maxInFlightRequestsPerConnection: 1,
+  });
+  const value = Buffer.alloc(1000, 'v');
+  const metas = await producer.sendBatch(Array.from({ length: 2000 }, () => ({ topic, value })));
+  await producer.close();
+  assert.deepEqual(metas.map((m) => m.offset), metas.map((_, i) => i));
+  const log = await readFile(join(broker.dataDir, `${topic}-0`, '00000000000000000000.log'));
+  const counts: number[] = [];
+  forEachBatch(log, (at) => counts.push(readBatchHeader(log, at).recordCount));
+  assert.equal(counts.reduce((a, b) => a + b, 0), 2000);
+  const full = Math.max(...counts);
+  assert.ok(full * 1010 > 15 * 1024, `a full batch holds ${full} records`);
+  assert.deepEqual(counts.slice(0, -1).filter((c) => c !== full), [], `batch record counts: ${counts.join(' ')}`);
+});
 
 test('an unreachable bootstrap server fails with a clear error within requestTimeoutMs', async () => {
   const producer = new Producer({ bootstrapServers: '127.0.0.1:1', requestTimeoutMs: 1500 });
