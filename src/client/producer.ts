@@ -478,6 +478,8 @@ export class Producer {
     const byNode = new Map<number, PartitionQueue[]>();
     const unknownLeaders: string[] = [];
     for (const q of this.queueList) {
+      // An open batch expires too, as in Java, though it can only be sent once its leader is known.
+      if (q.open !== null && now - q.open.createdAt >= this.deliveryTimeoutMs) this.closeOpenQuietly(q);
       if (q.ready.length > 0) this.expire(q, now);
       if (q.ready.length === 0 && q.open === null) continue;
       if (q.muted) {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { alterConfigsV2, describeConfigsV4 } from '@platformatic/kafka';
 import { Controller } from '../../src/cluster/controller.js';
+import { Admin, KafkaTimeoutError, Producer } from '../../src/index.js';
 import { TopicExistsError } from '../../src/cluster/metadata-store.js';
 import { ZkMetadataStore } from '../../src/cluster/zk-metadata-store.js';
 import { ZooKeeperClient } from '../../src/cluster/zookeeper-client.js';
@@ -49,8 +50,8 @@ async function controllerOf(cluster: Cluster): Promise<{ id: number; epoch: numb
   });
 }
 
-type Admin = { error: [string, string] | null };
-const admin = (cluster: Cluster, ...args: string[]): Promise<Admin> => python<Admin>('cluster_admin.py', [cluster.bootstrap, ...args]);
+type AdminResult = { error: [string, string] | null };
+const admin = (cluster: Cluster, ...args: string[]): Promise<AdminResult> => python<AdminResult>('cluster_admin.py', [cluster.bootstrap, ...args]);
 
 async function partitionsOf(cluster: Cluster, topic: string): Promise<{ partitionIndex: number; leaderId: number; replicaNodes: number[]; isrNodes: number[] }[]> {
   const t = (await cluster.metadata([topic])).topics.find((x) => x.name === topic);
@@ -121,6 +122,11 @@ describe('a cluster of three', { timeout: 280_000 }, () => {
     const before = (await controllerOf(cluster))!;
     const led = (await partitionsOf(cluster, 'failover')).filter((p) => p.leaderId === before.id);
     assert.equal(led.length, 1);
+    const client = new Admin({ bootstrapServers: cluster.bootstrap });
+    await client.createTopics([{ name: 'alone', assignments: [[before.id]] }]);
+    await client.close();
+    const producer = new Producer({ bootstrapServers: cluster.bootstrap, deliveryTimeoutMs: 5000, retryBackoffMs: 100 });
+    await producer.sendBatch([{ topic: 'alone', value: 'led' }, { topic: 'failover', partition: led[0].partitionIndex, value: 'led' }]);
     await cluster.kill9(before.id);
     let now: { id: number; epoch: number } | null = null;
     await waitUntil('a new controller', 60_000, async () => (now = await controllerOf(cluster)) !== null && now.id !== before.id);
@@ -135,6 +141,17 @@ describe('a cluster of three', { timeout: 280_000 }, () => {
     const state = await withZk(cluster.zkConnect, async (c) => decodePartitionState('failover', moved.partitionIndex,
       (await c.getData(zkPaths.partitionState('failover', moved.partitionIndex))).data));
     assert.equal(state.controllerEpoch, now!.epoch, 'the state was written by the new controller');
+
+    // The producer follows the moved partition, and so learns that 'alone' has no leader now. A batch
+    // for it is never sent, so never closed by a request: it expires after deliveryTimeoutMs, as in
+    // Java, instead of waiting for a leader.
+    await producer.send({ topic: 'failover', partition: led[0].partitionIndex, value: 'moved' });
+    const outcome = await Promise.race([
+      producer.send({ topic: 'alone', value: 'nowhere' }).then(() => 'sent', (e: Error) => e),
+      new Promise((resolve) => setTimeout(resolve, 30_000, 'still waiting after 30 s')),
+    ]);
+    await producer.close();
+    assert.ok(outcome instanceof KafkaTimeoutError && /deliveryTimeoutMs/.test(outcome.message), String(outcome));
     await cluster.restart(before.id);
     await cluster.waitForBrokers(3);
   });
