@@ -107,17 +107,19 @@ export class Cluster {
   }
 
   /**
-   * Metadata for `topic`, refreshed until it has a leader for every partition or `deadline` passes.
+   * Metadata for `topic`, refreshed until its partitions are known or `deadline` passes. As in the Java
+   * producer's waitOnMetadata, a partition without a leader does not hold up the others: records for
+   * it wait in their batch (and the sticky partitioner picks partitions that have a leader).
    * Throws KafkaTimeoutError naming the topic's last error (e.g. UNKNOWN_TOPIC_OR_PARTITION).
    */
   async waitForTopic(topic: string, deadline: number, allowAutoTopicCreation: boolean): Promise<TopicInfo> {
     let attempt = 0;
     while (true) {
       const known = this.topics.get(topic);
-      if (known && known.partitions.length > 0 && known.partitions.every((p) => p.leader >= 0)) return known;
+      if (known && known.partitions.length > 0) return known;
       if (attempt > 0) {
         const left = deadline - Date.now();
-        if (left <= 0) throw new KafkaTimeoutError(`topic ${topic} not present in metadata in time (${this.topicErrors.get(topic) ?? 'no leader'})`);
+        if (left <= 0) throw new KafkaTimeoutError(`topic ${topic} not present in metadata in time (${this.topicErrors.get(topic) ?? 'no partitions'})`);
         await sleep(Math.min(left, this.options.retryBackoffMs * Math.min(attempt, 10)));
       }
       attempt++;

@@ -413,8 +413,8 @@ export class Controller {
   }
 
   /**
-   * Controlled shutdown (ControlledShutdown API): leadership of the broker's partitions moves to
-   * other in-sync replicas and it leaves every ISR it is not the last member of.
+   * Controlled shutdown (ControlledShutdown API): leadership of the broker's replicated partitions moves
+   * to other in-sync replicas and it leaves every ISR it is not the last member of.
    */
   controlledShutdown(brokerId: number): Promise<ControlledShutdownResult> {
     return this.run(async () => {
@@ -423,6 +423,9 @@ export class Controller {
       const remaining: ControlledShutdownResult['remaining'] = [];
       for (const topic of [...this.options.store.topics()]) {
         for (const state of topic.partitions) {
+          // As Kafka's doControlledShutdown: a partition with a single replica has nowhere to move and
+          // does not hold the shutdown up; it goes offline with its broker.
+          if (state.replicas.length <= 1) continue;
           const written = state.version >= 0 && state.isr.includes(brokerId) ? await this.repairState(topic, state, live) : undefined;
           // From what was written, not from the store's view: the watch bringing the new states back comes later.
           if ((written ?? state.leader) === brokerId) remaining.push({ topic: topic.name, partition: state.partition });

@@ -123,10 +123,11 @@ describe('a cluster of three', { timeout: 280_000 }, () => {
     const led = (await partitionsOf(cluster, 'failover')).filter((p) => p.leaderId === before.id);
     assert.equal(led.length, 1);
     const client = new Admin({ bootstrapServers: cluster.bootstrap });
-    await client.createTopics([{ name: 'alone', assignments: [[before.id]] }]);
+    const survivor = [1, 2, 3].find((id) => id !== before.id)!;
+    await client.createTopics([{ name: 'alone', assignments: [[before.id], [survivor]] }]);
     await client.close();
     const producer = new Producer({ bootstrapServers: cluster.bootstrap, deliveryTimeoutMs: 5000, retryBackoffMs: 100 });
-    await producer.sendBatch([{ topic: 'alone', value: 'led' }, { topic: 'failover', partition: led[0].partitionIndex, value: 'led' }]);
+    await producer.sendBatch([{ topic: 'alone', partition: 0, value: 'led' }, { topic: 'failover', partition: led[0].partitionIndex, value: 'led' }]);
     await cluster.kill9(before.id);
     let now: { id: number; epoch: number } | null = null;
     await waitUntil('a new controller', 60_000, async () => (now = await controllerOf(cluster)) !== null && now.id !== before.id);
@@ -142,24 +143,33 @@ describe('a cluster of three', { timeout: 280_000 }, () => {
       (await c.getData(zkPaths.partitionState('failover', moved.partitionIndex))).data));
     assert.equal(state.controllerEpoch, now!.epoch, 'the state was written by the new controller');
 
-    // The producer follows the moved partition, and so learns that 'alone' has no leader now. A batch
+    // The producer follows the moved partition, and so learns that alone-0 has no leader now. A batch
     // for it is never sent, so never closed by a request: it expires after deliveryTimeoutMs, as in
     // Java, instead of waiting for a leader.
     await producer.send({ topic: 'failover', partition: led[0].partitionIndex, value: 'moved' });
     const outcome = await Promise.race([
-      producer.send({ topic: 'alone', value: 'nowhere' }).then(() => 'sent', (e: Error) => e),
+      producer.send({ topic: 'alone', partition: 0, value: 'nowhere' }).then(() => 'sent', (e: Error) => e),
       new Promise((resolve) => setTimeout(resolve, 30_000, 'still waiting after 30 s')),
     ]);
     await producer.close();
     assert.ok(outcome instanceof KafkaTimeoutError && /deliveryTimeoutMs/.test(outcome.message), String(outcome));
+    // A new producer writes to the topic's other partition (Java's waitOnMetadata and sticky partitioner).
+    const fresh = new Producer({ bootstrapServers: cluster.bootstrap, maxBlockMs: 10_000 });
+    assert.equal((await fresh.send({ topic: 'alone', value: 'elsewhere' })).partition, 1);
+    await fresh.close();
     await cluster.restart(before.id);
     await cluster.waitForBrokers(3);
   });
 
-  test('SIGTERM: a broker moves the leadership of its partitions to other in-sync replicas before it stops', async () => {
+  test('SIGTERM: a broker moves the leadership of its replicated partitions to other in-sync replicas before it stops', async () => {
     assert.equal((await admin(cluster, 'create', 'handover', '3', '3')).error, null);
     const parts = await partitionsOf(cluster, 'handover');
     const target = parts[0].leaderId;
+    // A partition with a single replica does not hold the shutdown up (Kafka's doControlledShutdown skips it).
+    const client = new Admin({ bootstrapServers: cluster.bootstrap });
+    await client.createTopics([{ name: 'single', assignments: [[target]] }]);
+    await client.close();
+    await waitUntil('single-0 led', 30_000, async () => (await partitionsOf(cluster, 'single'))[0]?.leaderId === target);
     const stopped = cluster.stop(target);
     await waitUntil('handover-* led elsewhere', 30_000, async () => (await partitionsOf(cluster, 'handover')).every((p) => p.leaderId !== target));
     assert.equal(await stopped, 0);
