@@ -1,7 +1,7 @@
 // Cluster benchmark (issue 18): ZooKeeper and three `samsa start` brokers on 127.0.0.1
 // (test/helpers/cluster.ts), Samsa's own Producer (src/client) in this process.
 //   throughput  3-partition topics, RF 1 with acks=1 against RF 3 with acks=all (min.insync.replicas=2),
-//               records of 1 KiB and 100 B, runs alternating after an uncounted warm-up round of each mode
+//               records of 1 KiB and 100 B, runs alternating after uncounted warm-up rounds of each mode
 //               of the same size, each on a fresh topic; the time is the produce alone (client connected first),
 //               end offsets checked afterwards.
 //   failover    a probe producer writes one record at a time (acks=all, short retry backoff) to a
@@ -9,8 +9,8 @@
 //               shutdown), and the time runs from the signal to the first acknowledged record the new
 //               leader wrote (offset at or past the start of its epoch, asked by OffsetForLeaderEpoch);
 //               then the broker is restarted and the ISR waited for to be full again.
-// `node dist/bench/run.js cluster` (part of `npm run bench`); BENCH_CLUSTER_REPEATS (3) and BENCH_CLUSTER_KILLS
-// (20 of each kind) shorten it. The brokers inherit the environment: NODE_OPTIONS=--perf-basic-prof lets
+// `node dist/bench/run.js cluster` (part of `npm run bench`); BENCH_CLUSTER_WARM_UPS (4), BENCH_CLUSTER_REPEATS (3)
+// and BENCH_CLUSTER_KILLS (20 of each kind) shorten it. The brokers inherit the environment: NODE_OPTIONS=--perf-basic-prof lets
 // `perf record -p <broker pid>` name JS functions (node refuses --cpu-prof there).
 import { ApiKey } from '../src/protocol/api-keys.js';
 import type { OffsetForLeaderEpochResponse } from '../src/protocol/messages/offset-for-leader-epoch.js';
@@ -29,10 +29,13 @@ const SIZES = [
   { size: 1024, records: 1_000_000 },
   { size: 100, records: 3_000_000 },
 ];
-// A warm-up round of each mode as large as a counted one, not counted: brokers' JIT, the client's
-// buffers, and above all a leader's memory. With followers at its log end a leader's tail cache keeps
-// its produce frames (64 MiB), so its process grows by that much in its first replicated run; every
-// page touched for the first time costs ~11 µs on this VM (a quarter of a fault per 1 KiB record), once.
+// Warm-up rounds of each mode, each as large as a counted one, not counted: what a broker that has run
+// for a while has. A leader's memory: with followers at its log end its tail cache keeps its produce
+// frames (64 MiB), so its process grows by that much in its first replicated run; every page touched
+// for the first time costs 11-29 µs on this VM, once. And V8's JIT: each broker still optimized ~90,
+// 65, 45, 30, 20 functions in its first five 1 GB RF 3 runs (--trace-opt), its CPU per record falling
+// with them (2.6, 1.8, 1.6, 1.4, 1.3 µs), while garbage collection stayed at ~50 ms per run.
+const WARM_UPS = Number(process.env.BENCH_CLUSTER_WARM_UPS ?? 4);
 const REPEATS = Number(process.env.BENCH_CLUSTER_REPEATS ?? 3);
 const KILLS = Number(process.env.BENCH_CLUSTER_KILLS ?? 20);
 /** Records per sendBatch call and calls in flight, as bench/client-child.ts sends them. */
@@ -132,7 +135,7 @@ async function produce(producer: Producer, topic: string, size: number, records:
 
 async function throughputRun(cluster: Cluster, admin: Admin, mode: Mode, size: number, records: number, round: number): Promise<ThroughputRun> {
   const rf3 = mode === 'RF 3, acks=all';
-  const topic = `tp-${rf3 ? 'rf3' : 'rf1'}-${size}-${round < 0 ? 'warm-up' : round}`;
+  const topic = `tp-${rf3 ? 'rf3' : 'rf1'}-${size}-${round < 0 ? `warm-up${-round}` : round}`;
   await admin.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: rf3 ? 3 : 1, configs: rf3 ? { 'min.insync.replicas': 2 } : {} }]);
   const leaders = await settled(cluster, topic, PARTITIONS, rf3 ? 3 : 1);
   if (new Set(leaders.map((l) => l.leader)).size !== BROKERS) throw new Error(`${topic}: leaders ${leaders.map((l) => l.leader).join(',')} are not one per broker`);
@@ -165,13 +168,13 @@ async function throughput(cluster: Cluster): Promise<ThroughputRun[]> {
   const runs: ThroughputRun[] = [];
   try {
     for (const { size, records } of SIZES) {
-      for (const mode of MODES) await throughputRun(cluster, admin, mode, size, records, -1);
-      for (let round = 0; round < REPEATS; round++) {
+      // Warm-up rounds are numbered -WARM_UPS..-1, counted ones 0..REPEATS-1.
+      for (let round = -WARM_UPS; round < REPEATS; round++) {
         // Alternating, the order swapped each round, so a change in machine load hits both modes alike.
         for (const mode of round % 2 ? [...MODES].reverse() : MODES) {
           const r = await throughputRun(cluster, admin, mode, size, records, round);
-          process.stderr.write(`[bench]   ${mode}, ${size} B: ${Math.round(r.records / r.seconds)} records/s (${r.seconds.toFixed(2)} s, client ${r.clientCpu.toFixed(2)} s CPU, brokers ${r.brokerCpu.toFixed(2)} s, other ${(r.otherCores * 100).toFixed(0)}%)\n`);
-          runs.push(r);
+          process.stderr.write(`[bench]   ${round < 0 ? 'warm-up: ' : ''}${mode}, ${size} B: ${Math.round(r.records / r.seconds)} records/s (${r.seconds.toFixed(2)} s, client ${r.clientCpu.toFixed(2)} s CPU, brokers ${r.brokerCpu.toFixed(2)} s, other ${(r.otherCores * 100).toFixed(0)}%)\n`);
+          if (round >= 0) runs.push(r);
         }
       }
     }
