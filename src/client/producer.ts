@@ -1,12 +1,13 @@
 // The producer. Records are encoded into per-partition batches as they are
 // sent (producer-batch.ts); a batch is sent when full, after lingerMs, or on
-// flush, and only closed once it goes into a request. Each broker gets at most maxInFlightRequestsPerConnection Produce
-// requests at once, each with at most one batch per partition. Failed
-// batches are retried (within deliveryTimeoutMs) in their original order: a
-// partition with a failure sends nothing more until everything in flight for
-// it has come back, then resends from the first failed batch, renumbering
-// sequences from the last one the broker acknowledged, so an idempotent
-// producer neither reorders nor duplicates (Kafka's own rules, simplified).
+// flush, and is closed only as it goes into a request. Each broker gets at
+// most maxInFlightRequestsPerConnection Produce requests at once, each with
+// at most one batch per partition. Failed batches are retried (within
+// deliveryTimeoutMs) in their original order: a partition with a failure
+// sends nothing more until everything in flight for it has come back, then
+// resends from the first failed batch, renumbering sequences from the last
+// one the broker acknowledged, so an idempotent producer neither reorders
+// nor duplicates (Kafka's own rules, simplified).
 import { ApiKey } from '../protocol/api-keys.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { ProduceResponse } from '../protocol/messages/produce.js';
