@@ -435,11 +435,7 @@ export class Producer {
   }
 
   private closeOpen(q: PartitionQueue): void {
-    const batch = q.open!;
-    q.lastBatchSize = batch.size;
-    batch.closed = true;
-    q.open = null;
-    q.ready.push(batch);
+    this.closeOpenQuietly(q);
     this.wake();
   }
 
@@ -479,9 +475,7 @@ export class Producer {
     const byNode = new Map<number, PartitionQueue[]>();
     const unknownLeaders: string[] = [];
     for (const q of this.queueList) {
-      // An open batch expires too, as in Java, though it can only be sent once its leader is known.
-      if (q.open !== null && now - q.open.createdAt >= this.deliveryTimeoutMs) this.closeOpenQuietly(q);
-      if (q.ready.length > 0) this.expire(q, now);
+      this.expire(q, now);
       if (q.ready.length === 0 && q.open === null) continue;
       if (q.muted) {
         if (q.inFlight > 0) continue;
@@ -540,6 +534,8 @@ export class Producer {
 
   /** Fails the batches of `q` waiting longer than deliveryTimeoutMs. */
   private expire(q: PartitionQueue, now: number): void {
+    // The open batch too, as Java's expiredBatches: it can only be sent once its leader is known.
+    if (q.open !== null && now - q.open.createdAt >= this.deliveryTimeoutMs) this.closeOpenQuietly(q);
     while (q.ready.length > 0 && now - q.ready[0].createdAt >= this.deliveryTimeoutMs) {
       const batch = q.ready.shift()!;
       if (batch.attempts > 0 && this.idempotent) this.resetProducerId = true;

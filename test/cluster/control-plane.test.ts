@@ -123,7 +123,7 @@ describe('a cluster of three', { timeout: 280_000 }, () => {
     const led = (await partitionsOf(cluster, 'failover')).filter((p) => p.leaderId === before.id);
     assert.equal(led.length, 1);
     const client = new Admin({ bootstrapServers: cluster.bootstrap });
-    const survivor = [1, 2, 3].find((id) => id !== before.id)!;
+    const survivor = [...cluster.brokers.keys()].find((id) => id !== before.id)!;
     await client.createTopics([{ name: 'alone', assignments: [[before.id], [survivor]] }]);
     await client.close();
     const producer = new Producer({ bootstrapServers: cluster.bootstrap, deliveryTimeoutMs: 5000, retryBackoffMs: 100 });
