@@ -2,10 +2,10 @@
 // appending to idem-0 in <logDir>, continuing the sequence the log already holds, printing each
 // acknowledged batch ("<base sequence> <count> <base offset>") with a synchronous write after
 // the append, until killed (bounded).
-import { writeSync } from 'node:fs';
 import { buildBatch } from '../../src/protocol/records/record.js';
 import { logConfig } from '../../src/storage/log-config.js';
 import { LogManager } from '../../src/storage/log-manager.js';
+import { printLine } from './child-output.js';
 
 const MAX_APPENDS = 200_000;
 export const PRODUCER_ID = 5;
@@ -13,7 +13,7 @@ const [logDir] = process.argv.slice(2);
 const manager = await LogManager.open({ logDirs: [logDir] });
 const log = manager.getLog('idem', 0) ?? manager.createLog('idem', 0, logConfig({ segmentBytes: 16 * 1024, indexIntervalBytes: 1024 }));
 let sequence = (log.activeProducers().find((p) => p.producerId === PRODUCER_ID)?.lastSequence ?? -1) + 1;
-writeSync(1, `start ${sequence} ${log.logEndOffset}\n`);
+printLine(`start ${sequence} ${log.logEndOffset}`);
 for (let i = 0; i < MAX_APPENDS; i++) {
   const count = 1 + (i % 4);
   const batch = buildBatch({
@@ -24,7 +24,7 @@ for (let i = 0; i < MAX_APPENDS; i++) {
     records: Array.from({ length: count }, (_, r) => ({ offsetDelta: r, timestampDelta: 0, key: null, value: Buffer.from(`seq-${sequence + r}`), headers: [] })),
   });
   const { baseOffset } = log.append(batch, { leaderEpoch: 0, timestampType: 'CreateTime', now: Date.now() });
-  writeSync(1, `${sequence} ${count} ${baseOffset}\n`);
+  printLine(`${sequence} ${count} ${baseOffset}`);
   sequence += count;
 }
 await manager.close();
