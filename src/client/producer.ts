@@ -554,7 +554,6 @@ export class Producer {
    * urgent (flush, close, buffer memory exhausted), else once the open batch has lingered lingerMs.
    */
   private sendableAt(q: PartitionQueue): number {
-    if (q.muted && q.inFlight > 0) return Infinity;
     if (q.ready.length > 0 || (q.open !== null && this.urgent > 0)) return 0;
     return q.open === null ? Infinity : q.open.createdAt + this.lingerMs;
   }
@@ -565,6 +564,8 @@ export class Producer {
    * only here, as it goes into a request: while requests wait for room, batches keep filling (closed
    * early, a batch waiting behind full ones would only make the requests smaller). Returns when to
    * try again if the only batches left are lingering; Infinity if a response will wake the drain.
+   * `queues` holds no muted partition (drain() leaves them out), and none is muted while this runs:
+   * a request's failure is handled asynchronously.
    */
   private sendToNode(node: number, queues: PartitionQueue[], now: number): number {
     while ((this.inFlightByNode.get(node) ?? 0) < this.maxInFlight) {
@@ -574,7 +575,6 @@ export class Producer {
       const batches: ProducerBatch[] = [];
       let size = 0;
       for (const q of queues) {
-        if (q.muted && q.inFlight > 0) continue;
         const batch = q.ready.length > 0 ? q.ready[0] : q.open;
         if (batch === null) continue;
         if (batches.length > 0 && size + batch.size > this.maxRequestSize) continue;
