@@ -21,6 +21,7 @@ import type { ProduceResponse } from '../../src/protocol/messages/produce.js';
 import type { TxnOffsetCommitResponse } from '../../src/protocol/messages/txn-offset-commit.js';
 import { buildBatch, decodeBatches } from '../../src/protocol/records/record.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const WAIT_MS = 30_000;
 const TRANSACTION_KEY = 1;
@@ -104,14 +105,6 @@ async function openTransactions(topic: string, partition: number): Promise<numbe
   return r!.topics[0].partitions[0].activeProducers.filter((p) => p.currentTxnStartOffset >= 0).map((p) => p.producerId);
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await check())) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 test('a transactional write to a partition not in the transaction appends nothing and holds nothing back', async () => {
   assert.equal((await produce(9, null, 'v', [{ partition: 0, records: batch(null, 0, 'plain') }]))[0].baseOffset, 0);
   const p = await initProducer('tx-a');
@@ -132,7 +125,7 @@ test('a transactional write to a partition not in the transaction appends nothin
   assert.deepEqual([second.errorCode, second.baseOffset], [ErrorCode.NONE, 2]);
   assert.equal((await read('v', 0, 1)).lastStableOffset, 1);
   assert.equal(await endTxn(p, true), ErrorCode.NONE);
-  await waitFor('the commit marker', async () => (await read('v', 0, 1)).lastStableOffset === 4);
+  await waitUntil('the commit marker', WAIT_MS, async () => (await read('v', 0, 1)).lastStableOffset === 4);
   assert.deepEqual((await read('v', 0, 1)).values, ['plain', 'in-txn-0', 'in-txn-1']);
 });
 
@@ -144,7 +137,7 @@ test('one request, one question: the partition in the transaction is appended, t
   assert.deepEqual(answers.map((a) => [a.index, a.errorCode]), [[0, ErrorCode.INVALID_TXN_STATE], [1, ErrorCode.NONE]]);
   assert.equal((await read('v', 0, 0)).highWatermark, before0);
   assert.equal(await endTxn(p, false), ErrorCode.NONE);
-  await waitFor('the abort marker', async () => (await openTransactions('v', 1)).length === 0);
+  await waitUntil('the abort marker', WAIT_MS, async () => (await openTransactions('v', 1)).length === 0);
   const aborted = await read('v', 1, 1);
   assert.equal(aborted.lastStableOffset, aborted.highWatermark);
 });
@@ -200,7 +193,7 @@ test('TxnOffsetCommit before AddOffsetsToTxn is refused; after it the offsets ar
   assert.equal(await txnOffsetCommit(4, p, group, 8), ErrorCode.NONE);
   assert.deepEqual(await stableOffset(group), [-1, ErrorCode.UNSTABLE_OFFSET_COMMIT]);
   assert.equal(await endTxn(p, true), ErrorCode.NONE);
-  await waitFor('the committed offset', async () => (await stableOffset(group))[0] === 8);
+  await waitUntil('the committed offset', WAIT_MS, async () => (await stableOffset(group))[0] === 8);
 });
 
 async function setVerification(value: string | null): Promise<void> {

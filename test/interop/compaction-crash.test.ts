@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CLEANER_PAUSE_POINTS } from '../../src/storage/cleaner/test-pause.js';
 import { removeDir, startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
-import { COMPACTING, checkCompactedView, mergeExpected, checkIndexes, cleanerCheckpoint, produceRounds, readTopic, waitFor } from './compaction-helpers.js';
+import { COMPACTING, checkCompactedView, mergeExpected, checkIndexes, cleanerCheckpoint, produceRounds, readTopic } from './compaction-helpers.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const TOPIC = 'crashing-changelog';
 
@@ -32,18 +33,18 @@ describe('kill -9 in the middle of a cleaning', () => {
     test(`at ${point}: no latest value lost, indexes valid, the cleaner resumes`, { timeout: 180_000 }, async () => {
       const first = await start({ overrides: COMPACTING });
       const written = await produceRounds(first.bootstrap, TOPIC, 2000, 4, 10);
-      await waitFor('the first cleaning', 60_000, () => cleanerCheckpoint(first.dataDir, TOPIC) !== undefined);
+      await waitUntil('the first cleaning', 60_000, () => cleanerCheckpoint(first.dataDir, TOPIC) !== undefined);
       assert.equal(await first.stop(), 0);
 
       const paused = await start({ dataDir: first.dataDir, overrides: { ...COMPACTING, 'samsa.test.cleaner.pause.at': point } });
       const expected = mergeExpected(written, await produceRounds(paused.bootstrap, TOPIC, 1000, 2, 7, written.count));
-      await waitFor(`the cleaner to pause at ${point}`, 60_000, () => paused.output().includes(`log cleaner paused at ${point}`));
+      await waitUntil(`the cleaner to pause at ${point}`, 60_000, () => paused.output().includes(`log cleaner paused at ${point}`));
       await paused.kill9();
 
       const restarted = await start({ dataDir: paused.dataDir, overrides: COMPACTING });
       checkCompactedView(await readTopic(restarted.bootstrap, TOPIC), expected);
       // The cleaner resumes: everything below the active segment ends up clean.
-      await waitFor('the cleaning to finish', 60_000, () => (cleanerCheckpoint(restarted.dataDir, TOPIC) ?? 0) >= written.count);
+      await waitUntil('the cleaning to finish', 60_000, () => (cleanerCheckpoint(restarted.dataDir, TOPIC) ?? 0) >= written.count);
       const records = await readTopic(restarted.bootstrap, TOPIC);
       checkCompactedView(records, expected);
       const checkpoint = cleanerCheckpoint(restarted.dataDir, TOPIC)!;

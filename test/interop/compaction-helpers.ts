@@ -100,15 +100,6 @@ export function cleanerCheckpoint(dataDir: string, topic: string): number | unde
   return line ? Number(line.split(' ')[2]) : undefined;
 }
 
-/** Polls `check` every 100 ms, at most `ms`; fails with `what` when it never holds. */
-export async function waitFor(what: string, ms: number, check: () => boolean | Promise<boolean>): Promise<void> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; ) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
 /**
  * Every .index entry of the partition points at the start of the batch it names (relative offset =
  * that batch's last offset), every .timeindex entry at an offset inside its segment, timestamps

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { kcat, python } from '../helpers/clients.js';
 import { removeDir, startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
-import { COMPACTING, checkCompactedView, cleanerCheckpoint, mergeExpected, produceRounds, readTopic, waitFor } from './compaction-helpers.js';
+import { COMPACTING, checkCompactedView, cleanerCheckpoint, mergeExpected, produceRounds, readTopic } from './compaction-helpers.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const brokers: BrokerProcess[] = [];
 after(async () => {
@@ -50,7 +51,7 @@ describe('compaction through kcat and confluent-kafka', () => {
     }
     // Filler behind the tombstones seals their segment; the next cleaning gives them their horizon.
     const withFiller = mergeExpected(written, await produceRounds(broker.bootstrap, topic, 6000, 1, 0, written.count, 'filler-'));
-    await waitFor('the tombstones to be cleaned once', 60_000, () => (cleanerCheckpoint(broker.dataDir, topic) ?? 0) >= written.count);
+    await waitUntil('the tombstones to be cleaned once', 60_000, () => (cleanerCheckpoint(broker.dataDir, topic) ?? 0) >= written.count);
     const cleanedAt = Date.now();
     const records = await readTopic(broker.bootstrap, topic);
     checkCompactedView(records, withFiller);
@@ -62,7 +63,7 @@ describe('compaction through kcat and confluent-kafka', () => {
     // Past delete.retention.ms, the next cleaning drops the tombstones: the deleted keys are gone.
     await new Promise((r) => setTimeout(r, Math.max(0, cleanedAt + 2500 - Date.now())));
     const final = mergeExpected(withFiller, await produceRounds(broker.bootstrap, topic, 6000, 1, 0, withFiller.count, 'more-'));
-    await waitFor('a cleaning past the delete horizon', 60_000, () => (cleanerCheckpoint(broker.dataDir, topic) ?? 0) >= withFiller.count);
+    await waitUntil('a cleaning past the delete horizon', 60_000, () => (cleanerCheckpoint(broker.dataDir, topic) ?? 0) >= withFiller.count);
     checkCompactedView(await readTopic(broker.bootstrap, topic), final, true);
     assert.ok(reads > 0, 'the topic was read while it was being cleaned');
   });
@@ -79,7 +80,7 @@ describe('compaction through kcat and confluent-kafka', () => {
     const broker = await start({ overrides });
     const { records } = await python<{ records: [number, string, string, boolean][] }>('compaction_txn.py', [broker.bootstrap, topic, 'compacting-txn', '500', '6', '1500'], 120_000);
     const lastMain = Math.max(...records.filter(([, key]) => key.startsWith('t-')).map(([offset]) => offset));
-    await waitFor('the transactions to be cleaned', 60_000, () => (cleanerCheckpoint(broker.dataDir, topic) ?? 0) > lastMain);
+    await waitUntil('the transactions to be cleaned', 60_000, () => (cleanerCheckpoint(broker.dataDir, topic) ?? 0) > lastMain);
     const latest = new Map<string, [number, string]>();
     for (const [offset, key, value, committed] of records) if (committed) latest.set(key, [offset, value]);
     type Read = Record<string, { offsets: number[]; values: string[] }>;
@@ -96,7 +97,7 @@ describe('compaction through kcat and confluent-kafka', () => {
 
     // __transaction_state (1 KiB segments here) is cleaned too, and after a restart the coordinator
     // loads the compacted log: the same transactional id goes on with its transactions.
-    await waitFor('__transaction_state to be cleaned', 60_000, () => cleanerCheckpoint(broker.dataDir, '__transaction_state') !== undefined);
+    await waitUntil('__transaction_state to be cleaned', 60_000, () => cleanerCheckpoint(broker.dataDir, '__transaction_state') !== undefined);
     assert.equal(await broker.stop(), 0);
     const restarted = await start({ dataDir: broker.dataDir, overrides });
     const again = await python<{ records: [number, string, string, boolean][] }>('compaction_txn.py', [restarted.bootstrap, topic, 'compacting-txn', '10', '1', '10'], 120_000);
@@ -123,7 +124,7 @@ describe('compaction through kcat and confluent-kafka', () => {
     assert.deepEqual(committed, { 0: 3000, 1: 3000, 2: 3000 });
     // 3,000 commits of three offsets took several 64 KiB segments; once cleaned past the commits
     // (a cleaning may have run while they went on), only the active segment stays large.
-    await waitFor('__consumer_offsets-0 to be cleaned down to less than two segments', 60_000, () =>
+    await waitUntil('__consumer_offsets-0 to be cleaned down to less than two segments', 60_000, () =>
       cleanerCheckpoint(broker.dataDir, '__consumer_offsets') !== undefined && logBytes(broker.dataDir, '__consumer_offsets-0') < 2 * 64 * 1024);
     assert.equal(await broker.stop(), 0);
 
@@ -166,7 +167,7 @@ describe('compaction through kcat and confluent-kafka', () => {
     assert.equal(stderr, '');
     assert.ok(reads > 0);
     // Afterwards every key's last value is there once cleaned.
-    await waitFor('the cleaner to catch up', 60_000, () => (cleanerCheckpoint(broker.dataDir, topic) ?? 0) > 0);
+    await waitUntil('the cleaner to catch up', 60_000, () => (cleanerCheckpoint(broker.dataDir, topic) ?? 0) > 0);
     const last = new Map<string, string>();
     for (const l of (await kcat(['-b', broker.bootstrap, '-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%k %s\n'], undefined, 120_000)).split('\n')) {
       if (l) last.set(l.split(' ')[0], l.split(' ')[1]);

@@ -17,6 +17,7 @@ import { subscription } from '../coordinator/harness.js';
 import { removeDir, startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 import { python } from '../helpers/clients.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const PY_DIR = fileURLToPath(new URL('../../../test/interop/py/', import.meta.url));
 const OFFSETS_PARTITIONS = 50;
@@ -34,15 +35,6 @@ after(async () => {
 });
 
 // --- helpers ---
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 interface MemberEvent {
   event: 'assignment' | 'rebalanced' | 'record' | 'closed';
@@ -210,7 +202,7 @@ test('confluent-kafka, kafka-python and KafkaJS share an 8-partition topic: disj
   const js = await kafkajsMember(group, topic, { assigners: [interopRoundRobin] });
   const assignments = (): number[][] => [ck.assignment, kp.assignment, js.assignment()];
   try {
-    await waitFor('three members to share the 8 partitions', () => assignments().every((a) => a.length > 0) && coversExactly(assignments(), 8), 90_000);
+    await waitUntil('three members to share the 8 partitions', 90_000, () => assignments().every((a) => a.length > 0) && coversExactly(assignments(), 8));
   } catch (e) {
     throw new Error(`${(e as Error).message}: ${JSON.stringify(assignments())}\n${ck.describe()}\n${kp.describe()}`, { cause: e });
   }
@@ -218,9 +210,9 @@ test('confluent-kafka, kafka-python and KafkaJS share an 8-partition topic: disj
   const count = 400;
   await produce(topic, 8, count, 'mixed');
   const consumed = (): ConsumedRecord[] => [...ck.records, ...kp.records, ...js.records];
-  await waitFor('every record to be consumed', () => new Set(consumed().map((r) => r.value)).size === count, 60_000);
+  await waitUntil('every record to be consumed', 60_000, () => new Set(consumed().map((r) => r.value)).size === count);
   // Everything committed before anyone leaves, so the rebalances on the way out re-deliver nothing.
-  await waitFor('all offsets to be committed', async () => (await committedOffsets(group, topic)).every((o) => o === count / 8));
+  await waitUntil('all offsets to be committed', 60_000, async () => (await committedOffsets(group, topic)).every((o) => o === count / 8));
   assert.deepEqual(assignments(), settled);
   await Promise.all([ck.stop(), kp.stop(), stopKafkaJs(js)]);
   const all = consumed();
@@ -238,15 +230,15 @@ test('a member killed with SIGKILL loses its partitions after the session timeou
   await createTopic(topic, 4);
   const killed = new PythonMember('confluent', broker.bootstrap, group, topic, { session_timeout_ms: 6_000 });
   const survivor = new PythonMember('kafka-python', broker.bootstrap, group, topic, { session_timeout_ms: 6_000 });
-  await waitFor('two members to share 4 partitions', () => killed.assignment.length > 0 && coversExactly([killed.assignment, survivor.assignment], 4));
+  await waitUntil('two members to share 4 partitions', 60_000, () => killed.assignment.length > 0 && coversExactly([killed.assignment, survivor.assignment], 4));
   await killed.kill9();
-  await waitFor('the survivor to take over every partition', () => survivor.assignment.length === 4, 60_000);
+  await waitUntil('the survivor to take over every partition', 60_000, () => survivor.assignment.length === 4);
 
   // A member with a long session (60 s) that closes cleanly hands its partitions over well before that.
   const leaving = new PythonMember('confluent', broker.bootstrap, group, topic, { session_timeout_ms: 60_000 });
-  await waitFor('the newcomer to get partitions', () => leaving.assignment.length > 0 && coversExactly([leaving.assignment, survivor.assignment], 4));
+  await waitUntil('the newcomer to get partitions', 60_000, () => leaving.assignment.length > 0 && coversExactly([leaving.assignment, survivor.assignment], 4));
   await leaving.stop();
-  await waitFor('the survivor to take back every partition', () => survivor.assignment.length === 4, 30_000);
+  await waitUntil('the survivor to take back every partition', 30_000, () => survivor.assignment.length === 4);
   await survivor.stop();
 });
 
@@ -260,7 +252,7 @@ test('committed offsets and groups survive a broker restart; a new member resume
     await createTopic(topic, 2, own.bootstrap);
     await produce(topic, 2, 100, 'before', own.bootstrap);
     const first = new PythonMember('kafka-python', own.bootstrap, group, topic, { commit: 'sync' });
-    await waitFor('the first 100 records', () => first.records.length >= 100);
+    await waitUntil('the first 100 records', 60_000, () => first.records.length >= 100);
     await first.stop();
     assert.deepEqual(await committedOffsets(group, topic, own.bootstrap), [50, 50]);
 
@@ -277,7 +269,7 @@ test('committed offsets and groups survive a broker restart; a new member resume
 
     await produce(topic, 2, 20, 'after', restarted.bootstrap);
     const second = new PythonMember('confluent', restarted.bootstrap, group, topic);
-    await waitFor('the 20 new records', () => second.records.length >= 20);
+    await waitUntil('the 20 new records', 60_000, () => second.records.length >= 20);
     await second.stop();
     assert.equal(second.records.length, 20);
     assert.ok(second.records.every((r) => r.offset >= 50 && r.value.startsWith('after-')), 'nothing before the commit was re-delivered');
@@ -317,17 +309,17 @@ test('a static member restarting within its session timeout gets its partitions 
   const options = (id: string): Record<string, unknown> => ({ instance_id: id, session_timeout_ms: 45_000 });
   const steady = new PythonMember('confluent', broker.bootstrap, group, topic, options('steady'));
   const restarting = new PythonMember('confluent', broker.bootstrap, group, topic, options('restarting'));
-  await waitFor('two static members to share 4 partitions', () =>
+  await waitUntil('two static members to share 4 partitions', 60_000, () =>
     steady.assignment.length > 0 && restarting.assignment.length > 0 && coversExactly([steady.assignment, restarting.assignment], 4));
   const before = { generation: await storedGeneration(group), rebalances: steady.count('rebalanced'), steady: steady.assignment, restarting: restarting.assignment };
 
   await restarting.kill9();
   const again = new PythonMember('confluent', broker.bootstrap, group, topic, options('restarting'));
-  await waitFor('the restarted member to get its partitions back', () => again.assignment.length > 0);
+  await waitUntil('the restarted member to get its partitions back', 60_000, () => again.assignment.length > 0);
   assert.deepEqual(again.assignment, before.restarting);
   // Both members consume what is produced now: the group works on without a rebalance.
   await produce(topic, 4, 4, 'static');
-  await waitFor('both members to consume the new records', () =>
+  await waitUntil('both members to consume the new records', 60_000, () =>
     steady.records.some((r) => r.value.startsWith('static-')) && again.records.some((r) => r.value.startsWith('static-')));
   assert.equal(steady.count('rebalanced'), before.rebalances);
   assert.deepEqual(steady.assignment, before.steady);
@@ -340,7 +332,7 @@ test('ten KafkaJS members converge on 100 partitions', async () => {
   const group = 'wide-group';
   await createTopic(topic, 100);
   const members = await Promise.all(Array.from({ length: 10 }, () => kafkajsMember(group, topic, { sessionTimeout: 30_000 })));
-  await waitFor('ten members to split 100 partitions', () => members.every((m) => m.assignment().length > 0) && coversExactly(members.map((m) => m.assignment()), 100), 120_000);
+  await waitUntil('ten members to split 100 partitions', 120_000, () => members.every((m) => m.assignment().length > 0) && coversExactly(members.map((m) => m.assignment()), 100));
   const admin = kafka().admin();
   await admin.connect();
   const { groups } = await admin.describeGroups([group]);
@@ -356,13 +348,13 @@ test('cooperative-sticky rebalancing over several rounds (librdkafka)', async ()
   await createTopic(topic, 6);
   const options = { strategy: 'cooperative-sticky' };
   const members = [new PythonMember('confluent', broker.bootstrap, group, topic, options)];
-  await waitFor('the first member to own every partition', () => members[0].assignment.length === 6);
+  await waitUntil('the first member to own every partition', 60_000, () => members[0].assignment.length === 6);
   for (let n = 2; n <= 3; n++) {
     members.push(new PythonMember('confluent', broker.bootstrap, group, topic, options));
-    await waitFor(`${n} members to split 6 partitions`, () => members.every((m) => m.assignment.length === 6 / n) && coversExactly(members.map((m) => m.assignment), 6));
+    await waitUntil(`${n} members to split 6 partitions`, 60_000, () => members.every((m) => m.assignment.length === 6 / n) && coversExactly(members.map((m) => m.assignment), 6));
   }
   await members.pop()!.stop();
-  await waitFor('two members to take the third one\'s partitions', () => coversExactly(members.map((m) => m.assignment), 6));
+  await waitUntil('two members to take the third one\'s partitions', 60_000, () => coversExactly(members.map((m) => m.assignment), 6));
   await Promise.all(members.map((m) => m.stop()));
 });
 
@@ -388,11 +380,11 @@ test('commit styles: auto, synchronous, asynchronous, explicit offsets, seek the
   // KafkaJS: manual commits of explicit offsets, then seek back and commit again.
   const group = 'commits-kafkajs';
   const js = await kafkajsMember(group, topic, { autoCommit: false });
-  await waitFor('KafkaJS to read all 20 records', () => js.records.length >= 20);
+  await waitUntil('KafkaJS to read all 20 records', 60_000, () => js.records.length >= 20);
   await js.consumer.commitOffsets([{ topic, partition: 0, offset: '10' }]);
   assert.deepEqual(await committedOffsets(group, topic), [10]);
   js.consumer.seek({ topic, partition: 0, offset: '2' });
-  await waitFor('KafkaJS to read offset 2 again', () => js.records.filter((r) => r.offset === 2).length === 2);
+  await waitUntil('KafkaJS to read offset 2 again', 60_000, () => js.records.filter((r) => r.offset === 2).length === 2);
   await js.consumer.commitOffsets([{ topic, partition: 0, offset: '3' }]);
   assert.deepEqual(await committedOffsets(group, topic), [3]);
   await stopKafkaJs(js);
