@@ -2,8 +2,9 @@
 // and AbstractFetcherThread): the partitions it follows there first truncate
 // their logs where they may diverge from the leader's (KIP-101/279: by
 // OffsetForLeaderEpoch when the log has leader epochs, else to the high
-// watermark), then fetch with the Fetch API as replica `nodeId` and append what
-// the leader sends with its offsets and epochs kept, taking the leader's high
+// watermark), then fetch with the Fetch API as replica `nodeId` in an
+// incremental fetch session (KIP-227, fetch-session.ts) and append what the
+// leader sends with its offsets and epochs kept, taking the leader's high
 // watermark (bounded by the own log end) and log start offset. The leader holds
 // each fetch until it has data or replica.fetch.wait.max.ms passed, so a
 // caught-up follower sends about one request per wait, not a stream.
@@ -15,6 +16,7 @@ import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '
 import { BATCH_HEADER_SIZE, baseOffsetOf } from '../protocol/records/batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { type BrokerChannel, releaseResponse } from './broker-channel.js';
+import { FetchSessionHandler } from './fetch-session.js';
 import type { ReplicationQuota } from './replication-quota.js';
 
 /** replica.* broker configs. */
@@ -66,9 +68,14 @@ export interface FetcherContext {
 
 const LATEST = -1;
 const EARLIEST = -2;
+const NO_DIRECTORY = Buffer.alloc(16);
+/** Answers about the session itself: the full fetch that follows goes at once, as in Kafka. */
+const SESSION_ERRORS: ReadonlySet<number> = new Set([ErrorCode.NONE, ErrorCode.FETCH_SESSION_ID_NOT_FOUND, ErrorCode.INVALID_FETCH_SESSION_EPOCH]);
 
 export class ReplicaFetcher {
   private readonly partitions = new Map<PartitionLog, FollowedPartition>();
+  /** Partitions left out of a fetch (delayed, truncating, throttled) leave the session and rejoin later, as in Kafka. */
+  private readonly session = new FetchSessionHandler();
   private running = false;
   private closed = false;
   private wake: (() => void) | null = null;
@@ -237,24 +244,30 @@ export class ReplicaFetcher {
       minBytes: config.fetchMinBytes,
       maxBytes: config.fetchResponseMaxBytes,
       isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1, // no fetch session: every request names its partitions
-      topics: groupByTopic(partitions).map(([topic, ps]) => ({
-        topic,
-        topicId: ps[0].topicId,
-        partitions: ps.map((p) => ({
+      ...this.session.next(partitions.map((p) => ({
+        topic: p.topic,
+        topicId: p.topicId,
+        request: {
           partition: p.partition, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.fetchOffset, lastFetchedEpoch: -1,
-          logStartOffset: p.log.logStartOffset, partitionMaxBytes: config.fetchMaxBytes, replicaDirectoryId: Buffer.alloc(16),
-        })),
-      })),
-      forgottenTopicsData: [],
+          logStartOffset: p.log.logStartOffset, partitionMaxBytes: config.fetchMaxBytes, replicaDirectoryId: NO_DIRECTORY,
+        },
+      }))),
       rackId: '',
     };
     const response = await this.ask<FetchResponse>(ApiKey.Fetch, request, partitions, config.fetchWaitMaxMs);
-    if (!response) return;
-    if (response.errorCode !== ErrorCode.NONE) {
-      this.ctx.log.warn(`leader ${this.leaderId} refused a replica fetch: ${errorName(response.errorCode)}`);
-      this.delay(partitions);
+    if (!response) {
+      this.session.onFailure();
+      return;
+    }
+    if (!this.session.onResponse(response)) {
+      // The next fetch is a full one.
+      if (SESSION_ERRORS.has(response.errorCode)) {
+        const what = response.errorCode === ErrorCode.NONE ? 'a partition outside the fetch session' : errorName(response.errorCode);
+        this.ctx.log.info(`leader ${this.leaderId} answered with ${what}; fetching in full`);
+      } else {
+        this.ctx.log.warn(`leader ${this.leaderId} refused a replica fetch: ${errorName(response.errorCode)}`);
+        this.delay(partitions);
+      }
       return;
     }
     for (const t of response.responses) {
