@@ -9,13 +9,18 @@
 //               shutdown), and the time runs from the signal to the first acknowledged record the new
 //               leader wrote (offset at or past the start of its epoch, asked by OffsetForLeaderEpoch);
 //               then the broker is restarted and the ISR waited for to be full again.
-// `node dist/bench/run.js cluster` (part of `npm run bench`); BENCH_CLUSTER_WARM_UPS (4), BENCH_CLUSTER_REPEATS (3)
-// and BENCH_CLUSTER_KILLS (20 of each kind) shorten it. The brokers inherit the environment: NODE_OPTIONS=--perf-basic-prof lets
-// `perf record -p <broker pid>` name JS functions (node refuses --cpu-prof there).
+//   idle        600 RF 3 partitions nobody writes (each broker follows 400 of them, ~200 per leader): the
+//               brokers' CPU at rest, then 1 KiB RF 3 acks=all throughput beside them, what the replica
+//               fetches' per-partition work costs (followers fetch in incremental sessions, KIP-227).
+// `node dist/bench/run.js cluster` (part of `npm run bench`); BENCH_CLUSTER_WARM_UPS (4), BENCH_CLUSTER_REPEATS (3),
+// BENCH_CLUSTER_KILLS (20 of each kind) and BENCH_CLUSTER_IDLE_PARTITIONS (600; 0 leaves it out) shorten it.
+// The brokers inherit the environment: NODE_OPTIONS=--perf-basic-prof lets `perf record -p <broker pid>` name
+// JS functions (node refuses --cpu-prof there).
 import { ApiKey } from '../src/protocol/api-keys.js';
 import type { OffsetForLeaderEpochResponse } from '../src/protocol/messages/offset-for-leader-epoch.js';
 import { Admin, Producer } from '../src/index.js';
 import { type Cluster, requestMetadata, startCluster } from '../test/helpers/cluster.js';
+import { waitForFullIsr } from '../test/helpers/cluster-workload.js';
 import { RawClient } from '../test/helpers/raw-client.js';
 import { waitUntil, within } from '../test/helpers/wait.js';
 import { type BenchRow, cpuSeconds, median, percentile, sleep, systemBusySeconds } from './lib.js';
@@ -38,6 +43,8 @@ const SIZES = [
 const WARM_UPS = Number(process.env.BENCH_CLUSTER_WARM_UPS ?? 4);
 const REPEATS = Number(process.env.BENCH_CLUSTER_REPEATS ?? 3);
 const KILLS = Number(process.env.BENCH_CLUSTER_KILLS ?? 20);
+const IDLE_PARTITIONS = Number(process.env.BENCH_CLUSTER_IDLE_PARTITIONS ?? 600);
+const IDLE_MS = 20_000;
 /** Records per sendBatch call and calls in flight, as bench/client-child.ts sends them. */
 const CHUNK = 1000;
 const IN_FLIGHT = 64;
@@ -133,9 +140,9 @@ async function produce(producer: Producer, topic: string, size: number, records:
   await Promise.all(pending);
 }
 
-async function throughputRun(cluster: Cluster, admin: Admin, mode: Mode, size: number, records: number, round: number): Promise<ThroughputRun> {
+async function throughputRun(cluster: Cluster, admin: Admin, mode: Mode, size: number, records: number, round: number, prefix = 'tp'): Promise<ThroughputRun> {
   const rf3 = mode === 'RF 3, acks=all';
-  const topic = `tp-${rf3 ? 'rf3' : 'rf1'}-${size}-${round < 0 ? `warm-up${-round}` : round}`;
+  const topic = `${prefix}-${rf3 ? 'rf3' : 'rf1'}-${size}-${round < 0 ? `warm-up${-round}` : round}`;
   await admin.createTopics([{ name: topic, partitions: PARTITIONS, replicationFactor: rf3 ? 3 : 1, configs: rf3 ? { 'min.insync.replicas': 2 } : {} }]);
   const leaders = await settled(cluster, topic, PARTITIONS, rf3 ? 3 : 1);
   if (new Set(leaders.map((l) => l.leader)).size !== BROKERS) throw new Error(`${topic}: leaders ${leaders.map((l) => l.leader).join(',')} are not one per broker`);
@@ -289,6 +296,50 @@ async function failovers(cluster: Cluster): Promise<Failover[]> {
   return out;
 }
 
+interface IdleReplication {
+  /** The brokers' CPU at rest, cores. */
+  restingCores: number;
+  runs: ThroughputRun[];
+}
+
+/** IDLE_PARTITIONS RF 3 partitions at rest, then 1 KiB RF 3 acks=all runs beside them (one warm-up). */
+async function idleReplication(cluster: Cluster): Promise<IdleReplication> {
+  const admin = new Admin({ bootstrapServers: cluster.bootstrap });
+  try {
+    await admin.createTopics([{ name: 'idle', partitions: IDLE_PARTITIONS, replicationFactor: 3 }]);
+    await waitForFullIsr(cluster, 'idle', IDLE_PARTITIONS, 3, SETTLE_MS);
+    await sleep(5_000); // the creation's own work (files, ZooKeeper watches) out of the way
+    const cpu0 = brokerCpu(cluster);
+    const t0 = performance.now();
+    await sleep(IDLE_MS);
+    const restingCores = (brokerCpu(cluster) - cpu0) / ((performance.now() - t0) / 1000);
+    process.stderr.write(`[bench]   ${IDLE_PARTITIONS} idle RF 3 partitions: brokers at rest ${(restingCores * 100).toFixed(1)}% of a core\n`);
+    const runs: ThroughputRun[] = [];
+    for (let round = -1; round < REPEATS; round++) {
+      const r = await throughputRun(cluster, admin, 'RF 3, acks=all', 1024, SIZES[0].records, round, 'idle-tp');
+      process.stderr.write(`[bench]   ${round < 0 ? 'warm-up: ' : ''}beside idle partitions, RF 3, acks=all, 1 KiB: ${Math.round(r.records / r.seconds)} records/s (brokers ${r.brokerCpu.toFixed(2)} s CPU)\n`);
+      if (round >= 0) runs.push(r);
+    }
+    await admin.deleteTopics(['idle']);
+    return { restingCores, runs };
+  } finally {
+    await admin.close();
+  }
+}
+
+function idleRows({ restingCores, runs }: IdleReplication): BenchRow[] {
+  const rate = median(runs.map((r) => r.records / r.seconds));
+  return [
+    { name: `cluster at rest, ${IDLE_PARTITIONS} RF 3 partitions: brokers' CPU`, value: restingCores * 100, unit: '% of a core', note: `over ${IDLE_MS / 1000} s; followers fetch in incremental sessions` },
+    {
+      name: `cluster produce 1 KiB, RF 3, acks=all, beside ${IDLE_PARTITIONS} idle RF 3 partitions`,
+      value: rate,
+      unit: 'records/s',
+      note: `median of ${runs.length} (${runs.map((r) => Math.round(r.records / r.seconds).toLocaleString('en-US')).join(', ')}); brokers ${median(runs.map((r) => (r.brokerCpu / r.records) * 1e6)).toFixed(2)} µs CPU/record`,
+    },
+  ];
+}
+
 const mb = (r: ThroughputRun): number => (r.records * r.size) / r.seconds / 1e6;
 
 function throughputRows(runs: ThroughputRun[]): BenchRow[] {
@@ -348,8 +399,9 @@ export async function run(): Promise<BenchRow[]> {
     await cluster.waitForBrokers();
     const runs = await throughput(cluster);
     const events = await failovers(cluster);
+    const idle = IDLE_PARTITIONS > 0 ? idleRows(await idleReplication(cluster)) : [];
     failed = false;
-    return [...throughputRows(runs), ...failoverRows(events)];
+    return [...throughputRows(runs), ...failoverRows(events), ...idle];
   } finally {
     process.off('exit', killBrokers);
     if (failed) process.stderr.write(`[bench] cluster files kept in ${cluster.dir}:\n${cluster.describe()}\n`);
