@@ -7,10 +7,10 @@
 import { connect, type Socket } from 'node:net';
 import { ApiKey, apiKeyName } from '../protocol/api-keys.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { decodeResponseHeader, encodeRequestHeader } from '../protocol/header.js';
+import { decodeResponseHeader, encodeRequestFrame } from '../protocol/header.js';
 import type { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import { apiMessages } from '../protocol/messages/index.js';
-import { Reader, Writer } from '../protocol/primitives.js';
+import { Reader } from '../protocol/primitives.js';
 import { KafkaClientError, KafkaConnectionError, KafkaTimeoutError } from './errors.js';
 import { FrameReader } from '../protocol/frame-reader.js';
 
@@ -158,12 +158,7 @@ export class Connection {
     }
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
-    const w = new Writer(512);
-    w.int32(0); // frame size, patched below
-    encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: this.options.clientId });
-    api.request.encode(w, version, body as never);
-    const chunks = w.chunksOut();
-    chunks[0].writeInt32BE(w.length - 4, 0);
+    const chunks = encodeRequestFrame({ apiKey, apiVersion: version, correlationId, clientId: this.options.clientId }, body);
     const expectResponse = opts.expectResponse ?? true;
     const promise = expectResponse
       ? new Promise<T>((resolve, reject) => {

@@ -10,9 +10,9 @@ import { apiKeyName } from '../protocol/api-keys.js';
 import type { Encodable } from '../protocol/codec.js';
 import { FrameMemory } from '../protocol/frame-memory.js';
 import { FrameReader } from '../protocol/frame-reader.js';
-import { decodeResponseHeader, encodeRequestHeader } from '../protocol/header.js';
+import { decodeResponseHeader, encodeRequestFrame } from '../protocol/header.js';
 import { apiMessages } from '../protocol/messages/index.js';
-import { Reader, Writer } from '../protocol/primitives.js';
+import { Reader } from '../protocol/primitives.js';
 import type { BrokerRegistration } from './metadata-store.js';
 
 /** Where a response keeps the way to give its frame's memory back (releaseResponse). */
@@ -153,15 +153,9 @@ class BrokerConnection {
 
   request(apiKey: number, version: number, body: unknown, extraTimeoutMs: number): Promise<unknown> {
     if (this.closedWith) return Promise.reject(this.closedWith);
-    const api = apiMessages.get(apiKey)!;
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
-    const w = new Writer(512);
-    w.int32(0); // frame size, patched below
-    encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: this.options.clientId });
-    api.request.encode(w, version, body as never);
-    const chunks = w.chunksOut();
-    chunks[0].writeInt32BE(w.length - 4, 0);
+    const chunks = encodeRequestFrame({ apiKey, apiVersion: version, correlationId, clientId: this.options.clientId }, body);
     const timeoutMs = this.options.requestTimeoutMs + extraTimeoutMs;
     const promise = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => this.fail(`${apiKeyName(apiKey)} request to ${this.address} got no response within ${timeoutMs} ms`), timeoutMs);

@@ -4,7 +4,7 @@
 
 import { ApiKey } from './api-keys.js';
 import { apiMessages } from './messages/index.js';
-import type { Reader, Writer } from './primitives.js';
+import { type Reader, Writer } from './primitives.js';
 
 export interface RequestHeader {
   apiKey: number;
@@ -51,6 +51,17 @@ export function encodeRequestHeader(w: Writer, header: RequestHeader): void {
   const headerVersion = requestHeaderVersion(header.apiKey, header.apiVersion);
   if (headerVersion >= 1) w.nullableString(header.clientId);
   if (headerVersion >= 2) w.uvarint(0);
+}
+
+/** A whole request frame, size prefix included, as chunks for the socket; `body` in its API's encoding (known to apiMessages). */
+export function encodeRequestFrame(header: RequestHeader, body: unknown): Buffer[] {
+  const w = new Writer(512);
+  w.int32(0); // frame size, patched below
+  encodeRequestHeader(w, header);
+  apiMessages.get(header.apiKey)!.request.encode(w, header.apiVersion, body as never);
+  const chunks = w.chunksOut();
+  chunks[0].writeInt32BE(w.length - 4, 0);
+  return chunks;
 }
 
 /** Reads the header of the response to a request with this key and version, leaving `r` at the body. */
