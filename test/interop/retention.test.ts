@@ -18,6 +18,7 @@ import type { FetchRequest, FetchResponse } from '../../src/protocol/messages/fe
 import { kcat, python } from '../helpers/clients.js';
 import { removeDir, startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { segmentFiles, type SegmentFile } from '../storage/helpers.js';
 
 const { Kafka, logLevel } = kafkajs;
 const HOUR = 3_600_000;
@@ -85,29 +86,10 @@ async function produce(topic: string, timestamps: number[]): Promise<void> {
   }
 }
 
-interface SegmentFile {
-  base: number;
-  size: number;
-  maxTimestamp: number;
-}
-
 const partitionDir = (topic: string): string => join(broker.dataDir, `${topic}-0`);
 
-/** The live segment files of partition 0, read from their bytes (batch length at 8, max timestamp at 35). */
-function segmentFiles(topic: string): SegmentFile[] {
-  const dir = partitionDir(topic);
-  return readdirSync(dir)
-    .filter((name) => /^\d{20}\.log$/.test(name))
-    .sort()
-    .map((name) => {
-      const buf = readFileSync(join(dir, name));
-      let maxTimestamp = -1;
-      for (let at = 0; at + 61 <= buf.length; at += 12 + buf.readInt32BE(at + 8)) {
-        maxTimestamp = Math.max(maxTimestamp, Number(buf.readBigInt64BE(at + 35)));
-      }
-      return { base: Number(name.slice(0, 20)), size: buf.length, maxTimestamp };
-    });
-}
+/** The live segment files of partition 0. */
+const segmentFilesOf = (topic: string): SegmentFile[] => segmentFiles(partitionDir(topic));
 
 /** Kafka's deleteOldSegments (everything here is below the high watermark): size, then time; the active segment stays. */
 function kafkaKeeps(files: SegmentFile[], rule: { retentionBytes?: number; retentionMs?: number; now?: number }): SegmentFile[] {
@@ -122,10 +104,10 @@ function kafkaKeeps(files: SegmentFile[], rule: { retentionBytes?: number; reten
 
 /** Polls (bounded) until the segment files are `expected`; returns the last listing. */
 async function awaitSegments(topic: string, expected: SegmentFile[]): Promise<SegmentFile[]> {
-  let files = segmentFiles(topic);
+  let files = segmentFilesOf(topic);
   for (let i = 0; i < 300 && JSON.stringify(files) !== JSON.stringify(expected); i++) {
     await sleep(50);
-    files = segmentFiles(topic);
+    files = segmentFilesOf(topic);
   }
   return files;
 }
@@ -143,10 +125,10 @@ test('retention.bytes set at run time with confluent-kafka\'s alter_configs dele
   const topic = 'ret-size';
   await createTopic(topic, { 'segment.bytes': SEGMENT_BYTES });
   await produce(topic, Array.from({ length: 30 }, () => Date.now()));
-  const files = segmentFiles(topic);
+  const files = segmentFilesOf(topic);
   assert.ok(files.length >= 9, `${files.length} segments`);
   await sleep(500); // several checks under the default config (no size limit): nothing goes
-  assert.deepEqual(segmentFiles(topic), files);
+  assert.deepEqual(segmentFilesOf(topic), files);
 
   const total = files.reduce((n, f) => n + f.size, 0);
   const retentionBytes = Math.floor(total / 2);
@@ -171,7 +153,7 @@ test('retention.ms set with IncrementalAlterConfigs goes by each segment\'s larg
   const old = now - 10 * HOUR;
   // Three records per segment: two old segments, one with a future record, an old one, then new ones.
   await produce(topic, [old, old, old, old, old, old, old, now + 10 * HOUR, old, old, old, old, now, now, now]);
-  const files = segmentFiles(topic);
+  const files = segmentFilesOf(topic);
   const expected = kafkaKeeps(files, { retentionMs: HOUR, now });
   assert.equal(files.length - expected.length, 2, 'the segment with the future record stops the deletion');
   await withPlatformatic((admin) => admin.incrementalAlterConfigs({
@@ -191,7 +173,7 @@ test('DeleteRecords through KafkaJS: low watermark exact in confluent-kafka and 
   await createTopic(topic, { 'segment.bytes': SEGMENT_BYTES });
   await produce(topic, Array.from({ length: 20 }, () => Date.now()));
   assert.deepEqual(await python('low_watermark.py', [broker.bootstrap, 'commit', topic, group, '4']), { committed: 4 });
-  const files = segmentFiles(topic);
+  const files = segmentFilesOf(topic);
   const start = 13;
   const holding = files.filter((f) => f.base <= start).at(-1)!;
   assert.ok(holding.base < start, 'the new start lies inside a segment');
@@ -259,7 +241,7 @@ test('.deleted files kept for file.delete.delay.ms are removed at the restart af
   const topic = 'ret-restart';
   await createTopic(topic, { 'segment.bytes': SEGMENT_BYTES, 'file.delete.delay.ms': String(HOUR) });
   await produce(topic, Array.from({ length: 15 }, () => Date.now()));
-  const files = segmentFiles(topic);
+  const files = segmentFilesOf(topic);
   await kafkaJsDeleteRecords(topic, 8);
   const kept = files.filter((_, i) => i === files.length - 1 || files[i + 1].base > 8);
   assert.deepEqual(await awaitSegments(topic, kept), kept);
@@ -271,7 +253,7 @@ test('.deleted files kept for file.delete.delay.ms are removed at the restart af
   kafka = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
   assert.deepEqual(readdirSync(partitionDir(topic)).filter((n) => n.endsWith('.deleted')), []);
   for (const name of deleted) assert.ok(!existsSync(join(partitionDir(topic), name)));
-  assert.deepEqual(segmentFiles(topic), kept);
+  assert.deepEqual(segmentFilesOf(topic), kept);
   assert.deepEqual(await watermarks(topic), { low: 8, high: 15 });
   const consumed = (await kcat(['-b', broker.bootstrap, '-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-f', '%o\n'])).trim().split('\n').map(Number);
   assert.deepEqual(consumed, [8, 9, 10, 11, 12, 13, 14]);

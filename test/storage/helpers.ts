@@ -1,6 +1,6 @@
 // Test helpers for storage: v2 batches from plain strings (through the record codec in
 // src/protocol/records), temp dirs, and the shared reference files.
-import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -95,4 +95,27 @@ function makeWritable(path: string): void {
   const isDir = statSync(path).isDirectory();
   chmodSync(path, isDir ? 0o755 : 0o644);
   if (isDir) for (const name of readdirSync(path)) makeWritable(join(path, name));
+}
+
+/** One segment as its .log file shows it. */
+export interface SegmentFile {
+  base: number;
+  size: number;
+  /** Largest batch max timestamp in the file. */
+  maxTimestamp: number;
+}
+
+/** The live segment files of a partition directory, read from their bytes (batch header: length at 8, max timestamp at 35). */
+export function segmentFiles(dir: string): SegmentFile[] {
+  return readdirSync(dir)
+    .filter((name) => /^\d{20}\.log$/.test(name))
+    .sort()
+    .map((name) => {
+      const buf = readFileSync(join(dir, name));
+      let maxTimestamp = -1;
+      for (let at = 0; at + 61 <= buf.length; at += 12 + buf.readInt32BE(at + 8)) {
+        maxTimestamp = Math.max(maxTimestamp, Number(buf.readBigInt64BE(at + 35)));
+      }
+      return { base: Number(name.slice(0, 20)), size: buf.length, maxTimestamp };
+    });
 }

@@ -12,7 +12,7 @@ import { DelayedFileDeleter } from '../../src/storage/file-deleter.js';
 import { type LogConfig, logConfig } from '../../src/storage/log-config.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import { type LogContext, PartitionLog } from '../../src/storage/partition-log.js';
-import { decodeBatches, makeTempDir, valueBatch } from './helpers.js';
+import { decodeBatches, makeTempDir, segmentFiles, type SegmentFile, valueBatch } from './helpers.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.now();
@@ -25,29 +25,6 @@ let tmp: ReturnType<typeof makeTempDir>;
 let dirs = 0;
 before(() => (tmp = makeTempDir('samsa-retention-')));
 after(() => tmp.remove());
-
-/** One segment as its .log file shows it. */
-interface SegmentFile {
-  base: number;
-  size: number;
-  /** Largest batch max timestamp in the file. */
-  maxTimestamp: number;
-}
-
-/** The live segment files of a partition directory, read from their bytes (batch header: length at 8, max timestamp at 35). */
-function segmentFiles(dir: string): SegmentFile[] {
-  return readdirSync(dir)
-    .filter((name) => /^\d{20}\.log$/.test(name))
-    .sort()
-    .map((name) => {
-      const buf = readFileSync(join(dir, name));
-      let maxTimestamp = -1;
-      for (let at = 0; at + 61 <= buf.length; at += 12 + buf.readInt32BE(at + 8)) {
-        maxTimestamp = Math.max(maxTimestamp, Number(buf.readBigInt64BE(at + 35)));
-      }
-      return { base: Number(name.slice(0, 20)), size: buf.length, maxTimestamp };
-    });
-}
 
 /**
  * Kafka 3.9's deleteOldSegments over the files: log start, then size, then time; a segment goes
