@@ -8,7 +8,6 @@
 // lost, moved or doubled, the replicas' logs byte for byte alike.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freePort } from '../../src/cluster/zookeeper-server.js';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import type { ProduceResponse } from '../../src/protocol/messages/produce.js';
@@ -20,6 +19,7 @@ import {
   type ClientError, type StreamResult,
 } from '../helpers/cluster-workload.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { freeTestPort } from '../helpers/ports.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -151,7 +151,7 @@ test('a broker cut off from brokers and clients, its ZooKeeper session alive: it
   t.after(async () => { await Promise.all([...proxies.values()].map((p) => p.close())); });
   const brokerOverrides: NonNullable<ClusterOptions['brokerOverrides']> = {};
   for (const id of IDS) {
-    const port = await freePort();
+    const port = await freeTestPort();
     const proxy = await startTcpProxy(port);
     proxies.set(id, proxy);
     brokerOverrides[id] = { listeners: `PLAINTEXT://127.0.0.1:${port}`, 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxy.port}` };

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeTestPort } from './ports.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** A clean stop that takes longer than this is ended with SIGKILL (and reported as a null exit code). */
@@ -37,7 +38,8 @@ export interface StartOptions {
 export async function startBrokerProcess(opts: StartOptions = {}): Promise<BrokerProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'samsa-test-'));
   const overrides: Record<string, string | number | boolean> = {
-    listeners: `PLAINTEXT://127.0.0.1:${opts.port ?? 0}`,
+    // Restarts reuse the port, so it comes from outside the ephemeral range (ports.ts).
+    listeners: `PLAINTEXT://127.0.0.1:${opts.port || (await freeTestPort())}`,
     'log.dirs': dataDir,
     'offsets.topic.replication.factor': 1,
     'group.initial.rebalance.delay.ms': 0,

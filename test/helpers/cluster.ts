@@ -185,7 +185,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     for (let id = 1; id <= opts.brokers; id++) {
       const brokerDir = join(dir, `broker-${id}`);
       mkdirSync(brokerDir);
-      // Port 0 the first time (no race for a free port); the bound port is kept for restarts.
+      // Port 0: the first start takes one outside the ephemeral range (ports.ts), kept for restarts.
       slots.set(id, { id, port: 0, dataDir: opts.dataDirs?.[id] ?? join(brokerDir, 'data'), logFile: join(dir, `broker-${id}.log`), process: null, logClosed: Promise.resolve() });
     }
     // Every start settles before a failure is reported, so close() finds every process that did start.

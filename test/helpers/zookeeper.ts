@@ -5,7 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startZooKeeperServer } from '../../src/cluster/zookeeper-server.js';
+import { startZooKeeperServer } from '../../src/cluster/zookeeper-server.js';
+import { freeTestPort } from './ports.js';
 
 const STOP_TIMEOUT_MS = 10_000;
 const OUTPUT_KEPT = 20_000;
@@ -43,7 +44,7 @@ process.once('exit', () => {
 export async function startZooKeeper(opts: ZooKeeperOptions = {}): Promise<ZooKeeperServer> {
   const tickTimeMs = opts.tickTimeMs ?? 200;
   const dir = mkdtempSync(join(tmpdir(), 'samsa-zk-'));
-  const port = await freePort();
+  const port = await freeTestPort();
 
   let child: ChildProcess | undefined;
   let out = '';
