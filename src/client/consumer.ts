@@ -7,6 +7,7 @@
 // listener runs, as in the Java client.
 import { ApiKey } from '../protocol/api-keys.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { FetchSessionHandler } from '../protocol/fetch-session.js';
 import type { FetchResponse } from '../protocol/messages/fetch.js';
 import type { ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
 import { ASSIGNORS, type Assignor } from './assignors.js';
@@ -87,6 +88,8 @@ const EARLIEST = -2;
 const LATEST = -1;
 /** Buffered fetches per partition before it is fetched no more until poll() takes some. */
 const MAX_BUFFERED_FETCHES = 2;
+/** The client names topics (Fetch up to v12): ids and replica directories are left zero. */
+const NO_ID = Buffer.alloc(16);
 
 /** Reads records from Kafka topics, alone (assign) or as a member of a consumer group (subscribe). */
 export class Consumer implements AsyncIterable<ConsumerRecord> {
@@ -115,6 +118,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** Round-robin start for taking records, so no partition starves. */
   private nextTake = 0;
   private readonly busyNodes = new Set<number>();
+  /** An incremental fetch session (KIP-227) with each broker fetched from, as the Java consumer keeps. */
+  private readonly fetchSessions = new Map<number, FetchSessionHandler>();
   private rejoin = false;
   private lastPoll = Date.now();
   private nextAutoCommit = 0;
@@ -701,15 +706,22 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const epochs = states.map((s) => s.epoch);
     const offsets = states.map((s) => s.fetchOffset);
     for (const s of states) s.fetching = true;
+    const done = (): void => {
+      for (let i = 0; i < states.length; i++) if (states[i].epoch === epochs[i]) states[i].fetching = false;
+      this.busyNodes.delete(leader);
+    };
+    let session = this.fetchSessions.get(leader);
+    if (!session) this.fetchSessions.set(leader, (session = new FetchSessionHandler(false)));
     let response: FetchResponse;
     try {
-      const topics = new Map<string, { partition: number; currentLeaderEpoch: number; fetchOffset: number; lastFetchedEpoch: number; logStartOffset: number; partitionMaxBytes: number }[]>();
-      states.forEach((s, i) => {
-        const entry = { partition: s.partition, currentLeaderEpoch: -1, fetchOffset: offsets[i], lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: this.maxPartitionFetchBytes };
-        const list = topics.get(s.topic);
-        if (list) list.push(entry);
-        else topics.set(s.topic, [entry]);
-      });
+      const wanted = states.map((s, i) => ({
+        topic: s.topic,
+        topicId: NO_ID,
+        request: {
+          partition: s.partition, currentLeaderEpoch: -1, fetchOffset: offsets[i], lastFetchedEpoch: -1, logStartOffset: -1,
+          partitionMaxBytes: this.maxPartitionFetchBytes, replicaDirectoryId: NO_ID,
+        },
+      }));
       const connection = await this.cluster.connectionTo(leader);
       response = await connection.request<FetchResponse>(ApiKey.Fetch, {
         replicaId: -1,
@@ -717,16 +729,21 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         minBytes: this.fetchMinBytes,
         maxBytes: this.fetchMaxBytes,
         isolationLevel: this.readCommitted ? 1 : 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-        forgottenTopicsData: [],
+        ...session.next(wanted),
         rackId: '',
       }, { extraTimeoutMs: this.fetchMaxWaitMs });
     } catch {
-      for (let i = 0; i < states.length; i++) if (states[i].epoch === epochs[i]) states[i].fetching = false;
-      this.busyNodes.delete(leader);
+      session.onFailure();
+      done();
       this.refreshLeaders();
+      return;
+    }
+    const outcome = session.onResponse(response);
+    if (outcome !== 'use') {
+      // The next fetch is a full one: at once after an answer about the session, as the Java consumer's.
+      done();
+      if (outcome === 'refetch') this.fetch();
+      else this.refreshLeaders();
       return;
     }
     const parsing: Promise<void>[] = [];
@@ -740,8 +757,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       }
     }
     await Promise.all(parsing);
-    for (let i = 0; i < states.length; i++) if (states[i].epoch === epochs[i]) states[i].fetching = false;
-    this.busyNodes.delete(leader);
+    done();
     this.notify();
     this.fetch();
   }

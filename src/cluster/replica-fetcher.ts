@@ -3,20 +3,20 @@
 // their logs where they may diverge from the leader's (KIP-101/279: by
 // OffsetForLeaderEpoch when the log has leader epochs, else to the high
 // watermark), then fetch with the Fetch API as replica `nodeId` in an
-// incremental fetch session (KIP-227, fetch-session.ts) and append what the
-// leader sends with its offsets and epochs kept, taking the leader's high
-// watermark (bounded by the own log end) and log start offset. The leader holds
-// each fetch until it has data or replica.fetch.wait.max.ms passed, so a
+// incremental fetch session (KIP-227, src/protocol/fetch-session.ts) and append
+// what the leader sends with its offsets and epochs kept, taking the leader's
+// high watermark (bounded by the own log end) and log start offset. The leader
+// holds each fetch until it has data or replica.fetch.wait.max.ms passed, so a
 // caught-up follower sends about one request per wait, not a stream.
 import { ApiKey } from '../protocol/api-keys.js';
 import { ErrorCode, errorName } from '../protocol/errors.js';
+import { FetchSessionHandler } from '../protocol/fetch-session.js';
 import type { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
 import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/messages/list-offsets.js';
 import type { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../protocol/messages/offset-for-leader-epoch.js';
 import { BATCH_HEADER_SIZE, baseOffsetOf } from '../protocol/records/batch.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import { type BrokerChannel, releaseResponse } from './broker-channel.js';
-import { FetchSessionHandler } from './fetch-session.js';
 import type { ReplicationQuota } from './replication-quota.js';
 
 /** replica.* broker configs. */
@@ -69,13 +69,11 @@ export interface FetcherContext {
 const LATEST = -1;
 const EARLIEST = -2;
 const NO_DIRECTORY = Buffer.alloc(16);
-/** Answers about the session itself: the full fetch that follows goes at once, as in Kafka. */
-const SESSION_ERRORS: ReadonlySet<number> = new Set([ErrorCode.NONE, ErrorCode.FETCH_SESSION_ID_NOT_FOUND, ErrorCode.INVALID_FETCH_SESSION_EPOCH]);
 
 export class ReplicaFetcher {
   private readonly partitions = new Map<PartitionLog, FollowedPartition>();
   /** Partitions left out of a fetch (delayed, truncating, throttled) leave the session and rejoin later, as in Kafka. */
-  private readonly session = new FetchSessionHandler();
+  private readonly session = new FetchSessionHandler(true);
   private running = false;
   private closed = false;
   private wake: (() => void) | null = null;
@@ -259,15 +257,15 @@ export class ReplicaFetcher {
       this.session.onFailure();
       return;
     }
-    if (!this.session.onResponse(response)) {
-      // The next fetch is a full one.
-      if (SESSION_ERRORS.has(response.errorCode)) {
-        const what = response.errorCode === ErrorCode.NONE ? 'a partition outside the fetch session' : errorName(response.errorCode);
-        this.ctx.log.info(`leader ${this.leaderId} answered with ${what}; fetching in full`);
-      } else {
-        this.ctx.log.warn(`leader ${this.leaderId} refused a replica fetch: ${errorName(response.errorCode)}`);
-        this.delay(partitions);
-      }
+    const outcome = this.session.onResponse(response);
+    if (outcome === 'refetch') {
+      const what = response.errorCode === ErrorCode.NONE ? 'for a partition outside the fetch session' : `the fetch session with ${errorName(response.errorCode)}`;
+      this.ctx.log.info(`leader ${this.leaderId} answered ${what}; fetching in full`);
+      return;
+    }
+    if (outcome === 'error') {
+      this.ctx.log.warn(`leader ${this.leaderId} refused a replica fetch: ${errorName(response.errorCode)}`);
+      this.delay(partitions);
       return;
     }
     for (const t of response.responses) {
