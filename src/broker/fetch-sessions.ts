@@ -1,14 +1,12 @@
-// Incremental fetch sessions (KIP-227). A client's full fetch with epoch 0
-// opens a session holding its partitions; later fetches name only partitions
-// whose position changed (and those to forget), and the answer carries only
-// partitions with news: records, a moved high watermark / log start offset /
-// last stable offset, or an error. One cache per broker, bounded by
+// Incremental fetch sessions (KIP-227), the broker's side (the fetcher's, and the
+// epoch rules both follow, are in src/protocol/fetch-session.ts). A client's full
+// fetch with epoch 0 opens a session holding its partitions; later fetches name
+// only partitions whose position changed (and those to forget), and the answer
+// carries only partitions with news: records, a moved high watermark / log start
+// offset / last stable offset, or an error. One cache per broker, bounded by
 // max.incremental.fetch.session.cache.slots.
 import { randomInt } from 'node:crypto';
-
-/** Epoch -1 closes a session (or asks for none); 0 asks for a new one. */
-export const FINAL_EPOCH = -1;
-export const INITIAL_EPOCH = 0;
+import { FIRST_INCREMENTAL_EPOCH } from '../protocol/fetch-session.js';
 
 /** A session idle this long may be evicted to make room for a new one (Kafka's eviction minimum). */
 const EVICTABLE_AFTER_MS = 120_000;
@@ -37,15 +35,6 @@ export interface FetchSession {
   readonly partitions: Map<string, SessionPartition>;
 }
 
-export function sessionKey(topicKey: string, partition: number): string {
-  return `${topicKey}:${partition}`;
-}
-
-/** Epochs wrap from Int32.MAX back to 1, never to 0 or -1. */
-export function nextEpoch(epoch: number): number {
-  return epoch >= 0x7fffffff ? 1 : epoch + 1;
-}
-
 export class FetchSessionCache {
   private readonly sessions = new Map<number, FetchSession>();
 
@@ -69,7 +58,7 @@ export class FetchSessionCache {
     if (this.sessions.size >= this.maxSlots && !this.evictOne(now)) return undefined;
     let id: number;
     do id = randomInt(1, 0x7fffffff); while (this.sessions.has(id));
-    const session: FetchSession = { id, epoch: 1, lastUsed: now, partitions };
+    const session: FetchSession = { id, epoch: FIRST_INCREMENTAL_EPOCH, lastUsed: now, partitions };
     this.sessions.set(id, session);
     return session;
   }

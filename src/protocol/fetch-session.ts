@@ -21,9 +21,23 @@ export interface WantedPartition {
 /** What a fetch request carries of the session. */
 export type SessionRequest = Pick<FetchRequest, 'sessionId' | 'sessionEpoch' | 'topics' | 'forgottenTopicsData'>;
 
+// The session rules both sides follow (the broker's cache is src/broker/fetch-sessions.ts).
 const NO_SESSION = 0;
-/** Epoch 0 asks for a new session (closing the one named, if any). */
-const INITIAL_EPOCH = 0;
+/** Epoch 0 asks for a new session (closing the one named, if any); -1 closes it and asks for none. */
+export const INITIAL_EPOCH = 0;
+export const FINAL_EPOCH = -1;
+/** The epoch of the first fetch after the one that opened the session. */
+export const FIRST_INCREMENTAL_EPOCH = 1;
+
+/** Epochs wrap from Int32.MAX back to 1, never to 0 or -1. */
+export function nextEpoch(epoch: number): number {
+  return epoch >= 0x7fffffff ? FIRST_INCREMENTAL_EPOCH : epoch + 1;
+}
+
+/** A session's partition: its topic (by id from Fetch v13, else by name) and index. */
+export function sessionKey(topicKey: string, partition: number): string {
+  return `${topicKey}:${partition}`;
+}
 const SESSION_ERRORS: ReadonlySet<number> = new Set([ErrorCode.FETCH_SESSION_ID_NOT_FOUND, ErrorCode.INVALID_FETCH_SESSION_EPOCH]);
 
 export class FetchSessionHandler {
@@ -31,6 +45,7 @@ export class FetchSessionHandler {
   private epoch = INITIAL_EPOCH;
   /** The partitions as the broker's session holds them, by topic and partition. */
   private readonly partitions = new Map<string, WantedPartition>();
+  private readonly topicIdHex = new WeakMap<Buffer, string>();
 
   /** `byTopicId`: the fetches name topics by id (Fetch v13+), else by name. */
   constructor(private readonly byTopicId: boolean) {}
@@ -76,7 +91,7 @@ export class FetchSessionHandler {
     if (this.epoch === INITIAL_EPOCH) {
       // The broker may have opened no session (its cache is full): then every fetch stays a full one.
       this.id = response.sessionId;
-      this.epoch = this.id === NO_SESSION ? INITIAL_EPOCH : 1;
+      this.epoch = this.id === NO_SESSION ? INITIAL_EPOCH : FIRST_INCREMENTAL_EPOCH;
       return 'use';
     }
     for (const t of response.responses) {
@@ -86,7 +101,7 @@ export class FetchSessionHandler {
         return 'refetch';
       }
     }
-    this.epoch = this.epoch >= 0x7fffffff ? 1 : this.epoch + 1;
+    this.epoch = nextEpoch(this.epoch);
     return 'use';
   }
 
@@ -96,11 +111,15 @@ export class FetchSessionHandler {
   }
 
   private topicKey(topic: string, topicId: Buffer): string {
-    return this.byTopicId ? topicId.toString('hex') : topic;
+    if (!this.byTopicId) return topic;
+    // A topic's id is one Buffer for all its partitions and fetches: hex-encoded once.
+    let hex = this.topicIdHex.get(topicId);
+    if (hex === undefined) this.topicIdHex.set(topicId, (hex = topicId.toString('hex')));
+    return hex;
   }
 
   private keyOf(topic: string, topicId: Buffer, partition: number): string {
-    return `${this.topicKey(topic, topicId)}:${partition}`;
+    return sessionKey(this.topicKey(topic, topicId), partition);
   }
 
   private byTopic(partitions: WantedPartition[]): [WantedPartition, WantedPartition[]][] {

@@ -2,7 +2,6 @@
 // consumer does: seen on the wire, through a proxy that the broker advertises and
 // that decodes every Fetch request the consumer sends.
 import assert from 'node:assert/strict';
-import { connect, createServer, type Server } from 'node:net';
 import { after, before, test } from 'node:test';
 import { ApiKey } from '../../src/protocol/api-keys.js';
 import { decodeRequestHeader } from '../../src/protocol/header.js';
@@ -11,53 +10,43 @@ import { apiMessages } from '../../src/protocol/messages/index.js';
 import { Reader } from '../../src/protocol/primitives.js';
 import { Consumer, Producer, startBroker, type ConsumerRecord, type EmbeddedBroker } from '../../src/index.js';
 import { freeTestPort } from '../helpers/ports.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const TOPIC = 'sessions';
 const PARTITIONS = 8;
 
 let broker: EmbeddedBroker;
-let proxy: Server;
+let proxy: TcpProxy;
 /** Every Fetch request that went through the proxy, decoded. */
 const fetches: FetchRequest[] = [];
 
-/** Forwards to `port`, decoding the client's request frames on the way. */
-function observingProxy(port: number): Server {
-  return createServer((client) => {
-    const upstream = connect(port, '127.0.0.1');
-    let pending = Buffer.alloc(0);
-    client.on('data', (d: Buffer) => {
-      upstream.write(d);
-      pending = Buffer.concat([pending, d]);
-      while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-        const r = new Reader(pending.subarray(4, 4 + pending.readInt32BE(0)));
-        pending = pending.subarray(4 + pending.readInt32BE(0));
-        const header = decodeRequestHeader(r);
-        if (header.apiKey === ApiKey.Fetch) fetches.push(apiMessages.get(ApiKey.Fetch)!.request.decode(r, header.apiVersion) as FetchRequest);
-      }
-    });
-    upstream.on('data', (d: Buffer) => client.write(d));
-    for (const s of [client, upstream]) {
-      s.on('close', () => { client.destroy(); upstream.destroy(); });
-      s.on('error', () => {});
+/** A watcher of one connection's client bytes: decodes its request frames, keeping the Fetch requests. */
+function fetchRecorder(): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  return (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      const r = new Reader(pending.subarray(4, 4 + pending.readInt32BE(0)));
+      pending = pending.subarray(4 + pending.readInt32BE(0));
+      const header = decodeRequestHeader(r);
+      if (header.apiKey === ApiKey.Fetch) fetches.push(apiMessages.get(ApiKey.Fetch)!.request.decode(r, header.apiVersion) as FetchRequest);
     }
-  });
+  };
 }
 
 before(async () => {
   const brokerPort = await freeTestPort();
-  proxy = observingProxy(brokerPort);
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const proxyPort = (proxy.address() as { port: number }).port;
+  proxy = await startTcpProxy(brokerPort, { watchClient: fetchRecorder });
   broker = await startBroker({
     port: brokerPort,
-    config: { 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxyPort}` },
+    config: { 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxy.port}` },
     topics: [{ name: TOPIC, partitions: PARTITIONS }],
   });
 });
 after(async () => {
   await broker.stop();
-  await new Promise((resolve) => proxy.close(resolve));
+  await proxy.close();
 });
 
 async function pollFor(consumer: Consumer, count: number): Promise<ConsumerRecord[]> {

@@ -2,6 +2,7 @@
 // both directions and the connections stay open, as a network that loses packets
 // does (neither side sees a close). Closes are passed through either way. A cut
 // can take only some connections, told apart by the first bytes their client sent.
+// A test may also watch what each connection's client sends.
 import { connect, createServer, type Socket } from 'node:net';
 
 export interface TcpProxy {
@@ -23,7 +24,12 @@ interface Connection {
   lostBytes: boolean;
 }
 
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export interface ProxyOptions {
+  /** Called for each new connection; what it returns is given every chunk that connection's client sends. */
+  watchClient?: () => (chunk: Buffer) => void;
+}
+
+export async function startTcpProxy(targetPort: number, opts: ProxyOptions = {}): Promise<TcpProxy> {
   let cutAll = false;
   let cutMatch: ((firstBytes: Buffer) => boolean) | null = null;
   const connections = new Set<Connection>();
@@ -40,8 +46,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const server = createServer((client) => {
     const c: Connection = { client, upstream: connect(targetPort, '127.0.0.1'), firstBytes: null, lostBytes: false };
     connections.add(c);
+    const watch = opts.watchClient?.();
     client.on('data', (d: Buffer) => {
       c.firstBytes ??= d;
+      watch?.(d);
       pass(c, c.upstream, d);
     });
     c.upstream.on('data', (d: Buffer) => pass(c, client, d));

@@ -21,7 +21,8 @@ import { v2ToLegacy } from '../../protocol/records/legacy.js';
 import { LogClosedError, OffsetOutOfRangeError } from '../../storage/errors.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { BrokerContext } from '../context.js';
-import { FINAL_EPOCH, INITIAL_EPOCH, nextEpoch, sessionKey, type FetchSession, type SessionPartition } from '../fetch-sessions.js';
+import { FINAL_EPOCH, INITIAL_EPOCH, nextEpoch, sessionKey } from '../../protocol/fetch-session.js';
+import type { FetchSession, SessionPartition } from '../fetch-sessions.js';
 import type { RequestContext } from '../router.js';
 
 type PartitionData = FetchResponse['responses'][number]['partitions'][number];
